@@ -1,0 +1,96 @@
+"""Strict JSON: no duplicate member names, no NaN/Infinity, bounded nesting depth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import LimitExceededError, MalformedError
+
+__all__ = ["dumps", "dumps_bytes", "loads", "loads_object"]
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise MalformedError(f"duplicate JSON member name {name!r}")
+            seen.add(name)
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedError(f"JSON value {name} is not allowed")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+
+
+def _depth_ok(text: str, max_depth: int) -> bool:
+    # Cheap upper bound: nesting can never exceed the count of opening brackets.
+    if text.count("{") + text.count("[") <= max_depth:
+        return True
+    depth = 0
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+            if depth > max_depth:
+                return False
+        elif ch in "}]":
+            depth -= 1
+    return True
+
+
+def loads(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> Any:
+    """Parse strict JSON (UTF-8 when bytes); raise :class:`MalformedError` on any problem."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedError(f"{what} is not valid UTF-8") from None
+    else:
+        text = data
+    if not _depth_ok(text, max_depth):
+        raise LimitExceededError(f"{what} nests deeper than {max_depth} levels")
+    try:
+        return _DECODER.decode(text)
+    except MalformedError as exc:
+        raise MalformedError(f"{what}: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise MalformedError(f"{what} is not valid JSON ({exc})") from None
+
+
+def loads_object(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> dict[str, Any]:
+    """Parse strict JSON that must be an object."""
+    obj = loads(data, what, max_depth)
+    if not isinstance(obj, dict):
+        raise MalformedError(f"{what} must be a JSON object, not {type(obj).__name__}")
+    return obj
+
+
+def dumps(obj: Any) -> str:
+    """Serialise compactly (no whitespace), UTF-8 characters kept as they are."""
+    try:
+        return _ENCODER.encode(obj)
+    except (TypeError, ValueError) as exc:
+        raise MalformedError(f"cannot serialise to JSON: {exc}") from None
+
+
+def dumps_bytes(obj: Any) -> bytes:
+    """Serialise compactly to UTF-8 bytes."""
+    return dumps(obj).encode("utf-8")

@@ -1,0 +1,89 @@
+"""An immutable name -> descriptor table, and the check of a caller's allow-list against it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Generic, Protocol, TypeVar
+
+from ..errors import AlgorithmNotAllowedError, UnsupportedAlgorithmError
+
+__all__ = ["Registry"]
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Named)
+
+
+class Registry(Generic[T], Mapping[str, T]):
+    """A frozen table of algorithm descriptors, keyed by their JOSE identifier."""
+
+    __slots__ = ("_entries", "_opt_in", "kind")
+
+    def __init__(self, kind: str, entries: Iterable[T], *, opt_in: Iterable[str] = ()) -> None:
+        table: dict[str, T] = {}
+        for entry in entries:
+            if entry.name in table:
+                raise ValueError(f"duplicate {kind} algorithm {entry.name}")  # programming error
+            table[entry.name] = entry
+        self.kind = kind
+        self._entries: Mapping[str, T] = MappingProxyType(table)
+        self._opt_in = frozenset(opt_in)
+
+    def __getitem__(self, name: str) -> T:
+        return self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def opt_in(self) -> frozenset[str]:
+        """Names implemented but never part of a default set (the caller must list them)."""
+        return self._opt_in
+
+    def lookup(self, name: object) -> T:
+        """The descriptor for ``name``, or :class:`UnsupportedAlgorithmError`."""
+        entry = self._entries.get(name) if isinstance(name, str) else None
+        if entry is None:
+            raise UnsupportedAlgorithmError(
+                f"{self.kind} algorithm {name!r} is not supported "
+                f"(josekit implements {', '.join(self._entries)})"
+            )
+        return entry
+
+    def allow_list(
+        self, algorithms: Iterable[str] | None, what: str = "algorithms"
+    ) -> frozenset[str]:
+        """Validate a caller's allow-list: a non-empty collection of implemented names."""
+        if algorithms is None or isinstance(algorithms, (str, bytes)):
+            raise AlgorithmNotAllowedError(
+                f"{what} must be a list of {self.kind} algorithm names, "
+                f"e.g. {what}=['{next(iter(self._entries))}']"
+            )
+        allowed = frozenset(algorithms)
+        if not allowed:
+            raise AlgorithmNotAllowedError(
+                f"{what} is empty: name the {self.kind} algorithms you accept"
+            )
+        for name in allowed:
+            self.lookup(name)
+        return allowed
+
+    def check_allowed(self, name: object, allowed: frozenset[str]) -> T:
+        """The descriptor for a header's ``alg``/``enc`` that the caller allowed."""
+        if not isinstance(name, str):
+            raise UnsupportedAlgorithmError(f"{self.kind} algorithm must be a string, not {name!r}")
+        if name not in allowed:
+            if name in self._entries:
+                raise AlgorithmNotAllowedError(
+                    f"{self.kind} algorithm {name!r} is not in the allowed list {sorted(allowed)}"
+                )
+            self.lookup(name)
+        return self._entries[name]

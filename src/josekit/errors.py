@@ -1,0 +1,121 @@
+"""Every exception josekit raises.
+
+All of them derive from :class:`JoseError`, so ``except JoseError`` catches any
+failure of the library and nothing else::
+
+    JoseError
+    ├── MalformedError              input is not a well-formed token, key or JSON document
+    ├── InvalidHeaderError          a header parameter is missing, of the wrong type or not allowed
+    │   └── CriticalHeaderError     ``crit`` names something not understood, or is itself invalid
+    ├── UnsupportedAlgorithmError   the algorithm is not implemented by josekit
+    ├── AlgorithmNotAllowedError    the algorithm is known but the caller did not allow it
+    ├── InvalidKeyError             a key is invalid, or does not fit the algorithm or operation
+    ├── KeyNotFoundError            no key in the key set matches the token
+    ├── InvalidSignatureError       a JWS signature or MAC did not verify
+    ├── DecryptionError             a JWE could not be decrypted (one fixed message, no oracle)
+    ├── LimitExceededError          a size, count or iteration limit was exceeded
+    ├── ClaimError                  a JWT claim failed validation (``.claim`` names it)
+    │   ├── ExpiredTokenError
+    │   ├── NotYetValidError
+    │   ├── MissingClaimError
+    │   └── InvalidClaimError
+    └── JWKSFetchError              a remote JWK Set could not be fetched or used
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlgorithmNotAllowedError",
+    "ClaimError",
+    "CriticalHeaderError",
+    "DecryptionError",
+    "ExpiredTokenError",
+    "InvalidClaimError",
+    "InvalidHeaderError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "JWKSFetchError",
+    "JoseError",
+    "KeyNotFoundError",
+    "LimitExceededError",
+    "MalformedError",
+    "MissingClaimError",
+    "NotYetValidError",
+    "UnsupportedAlgorithmError",
+]
+
+
+class JoseError(Exception):
+    """Base class of every error raised by josekit."""
+
+
+class MalformedError(JoseError):
+    """The input is not a well-formed token, key or JSON document."""
+
+
+class InvalidHeaderError(JoseError):
+    """A JOSE header parameter is missing, has the wrong type, or is not allowed where it is."""
+
+
+class CriticalHeaderError(InvalidHeaderError):
+    """The ``crit`` header names an extension that is not understood, or is itself invalid."""
+
+
+class UnsupportedAlgorithmError(JoseError):
+    """The algorithm (or curve, or key type) is not one josekit implements."""
+
+
+class AlgorithmNotAllowedError(JoseError):
+    """The algorithm is implemented, but the caller did not list it as allowed."""
+
+
+class InvalidKeyError(JoseError):
+    """A key is invalid, or does not fit the algorithm or the operation it was used for."""
+
+
+class KeyNotFoundError(JoseError):
+    """No key in the key set matches the token's ``kid``/``alg``/``kty``."""
+
+
+class InvalidSignatureError(JoseError):
+    """A JWS signature or MAC did not verify."""
+
+
+class DecryptionError(JoseError):
+    """A JWE could not be decrypted.
+
+    Every failure after parsing gives this error with one fixed message, so that the
+    error itself cannot be used as an oracle (RFC 7516 §11.5).
+    """
+
+
+class LimitExceededError(JoseError):
+    """A size, count, depth or iteration number exceeded its configured limit."""
+
+
+class ClaimError(JoseError):
+    """A JWT claim failed validation. :attr:`claim` names the claim."""
+
+    def __init__(self, message: str, claim: str) -> None:
+        super().__init__(message)
+        self.claim = claim
+
+
+class ExpiredTokenError(ClaimError):
+    """The token's ``exp`` is in the past (beyond the leeway), or it is older than ``max_age``."""
+
+
+class NotYetValidError(ClaimError):
+    """The token's ``nbf`` (or ``iat``) is in the future beyond the leeway."""
+
+
+class MissingClaimError(ClaimError):
+    """A claim that is required is absent."""
+
+
+class InvalidClaimError(ClaimError):
+    """A claim has the wrong type or a value that does not match what was expected."""
+
+
+class JWKSFetchError(JoseError):
+    """A remote JWK Set could not be fetched, parsed or used."""

@@ -1,0 +1,27 @@
+"""JSON Web Keys (RFC 7517) and JWK Sets: import, export, generation, thumbprints.
+
+>>> from josekit import jwk
+>>> key = jwk.generate("EC", crv="P-256", kid="k1")
+>>> key.public().to_dict()["crv"]
+'P-256'
+"""
+
+from __future__ import annotations
+
+from ._generate import generate
+from ._key import KEY_OPS, Key, KeyData
+from ._keyset import KeyResolver, KeySet, resolve_keys
+
+__all__ = [
+    "KEY_OPS",
+    "Key",
+    "KeyData",
+    "KeyResolver",
+    "KeySet",
+    "generate",
+    "import_key",
+    "resolve_keys",
+]
+
+import_key = Key.import_key
+"""Shorthand for :meth:`Key.import_key`."""

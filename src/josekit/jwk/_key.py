@@ -1,0 +1,757 @@
+"""The immutable :class:`Key`: one JWK, validated once at import, used many times."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn, Union
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
+
+from .._b64 import b64d, b64e_str
+from .._json import dumps, loads_object
+from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
+from ._curves import EC_CURVE_BY_OID_NAME, EC_CURVES, OKP_CURVES, EcCurve
+
+__all__ = ["KEY_OPS", "Key", "KeyData"]
+
+PrivateKeyTypes = Union[
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+    x25519.X25519PrivateKey,
+    x448.X448PrivateKey,
+]
+PublicKeyTypes = Union[
+    rsa.RSAPublicKey,
+    ec.EllipticCurvePublicKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PublicKey,
+    x25519.X25519PublicKey,
+    x448.X448PublicKey,
+]
+KeyData = Union[Mapping[str, Any], str, bytes, PrivateKeyTypes, PublicKeyTypes]
+"""Anything :meth:`Key.import_key` accepts."""
+
+KEY_OPS = frozenset(
+    {"sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"}
+)
+_SIG_OPS = frozenset({"sign", "verify"})
+_USES = frozenset({"sig", "enc"})
+# Members that may appear in a JWK beside the key material, and how each is checked.
+_META = ("kid", "alg", "use", "key_ops", "x5u", "x5c", "x5t", "x5t#S256")
+_REQUIRED = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "OKP": ("crv", "kty", "x"),
+    "oct": ("k", "kty"),
+}
+_PRIVATE = {
+    "RSA": ("d", "p", "q", "dp", "dq", "qi"),
+    "EC": ("d",),
+    "OKP": ("d",),
+    "oct": ("k",),
+}
+_THUMBPRINT_HASHES = {"SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+_THUMBPRINT_URI_NAMES = {"SHA-256": "sha-256", "SHA-384": "sha-384", "SHA-512": "sha-512"}
+
+
+def _fail(msg: str) -> NoReturn:
+    raise InvalidKeyError(msg)
+
+
+def _int_to_b64(value: int, length: int | None = None) -> str:
+    if length is None:
+        length = max(1, (value.bit_length() + 7) // 8)
+    return b64e_str(value.to_bytes(length, "big"))
+
+
+def _b64_to_int(jwk: Mapping[str, Any], name: str) -> int:
+    raw = _member_bytes(jwk, name)
+    if not raw:
+        _fail(f"JWK member {name!r} is empty")
+    return int.from_bytes(raw, "big")
+
+
+def _member_bytes(jwk: Mapping[str, Any], name: str) -> bytes:
+    value = jwk.get(name)
+    if not isinstance(value, str):
+        _fail(f"JWK member {name!r} must be a base64url string")
+    try:
+        return b64d(value, f"JWK member {name!r}")
+    except MalformedError as exc:
+        raise InvalidKeyError(str(exc)) from None
+
+
+class Key:
+    """One JSON Web Key (RFC 7517), validated at import and immutable afterwards.
+
+    Build one with :meth:`Key.import_key` or :func:`josekit.jwk.generate`. Its members are
+    read-only attributes (``kty``, ``crv``, ``kid``, ``alg``, ``use``, ``key_ops``); private
+    material never appears in ``repr``.
+    """
+
+    __slots__ = (
+        "_crypto",
+        "_extra",
+        "_private_members",
+        "_public_crypto",
+        "_public_members",
+        "_thumbprints",
+        "alg",
+        "crv",
+        "key_ops",
+        "kid",
+        "kty",
+        "use",
+    )
+
+    _crypto: Any
+    _public_crypto: Any
+    _public_members: dict[str, str]
+    _private_members: dict[str, str] | None
+    _extra: dict[str, Any]
+    _thumbprints: dict[str, str]
+    kty: str
+    crv: str | None
+    kid: str | None
+    alg: str | None
+    use: str | None
+    key_ops: frozenset[str] | None
+
+    def __init__(self) -> None:  # pragma: no cover - construction goes through import_key
+        raise TypeError("use Key.import_key(...) or josekit.jwk.generate(...) to create a Key")
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def _build(
+        cls,
+        kty: str,
+        crv: str | None,
+        public_members: dict[str, str],
+        private_members: dict[str, str] | None,
+        crypto: Any,
+        public_crypto: Any,
+        meta: Mapping[str, Any],
+    ) -> Key:
+        self = object.__new__(cls)
+        setter = object.__setattr__
+        setter(self, "kty", kty)
+        setter(self, "crv", crv)
+        setter(self, "_public_members", public_members)
+        setter(self, "_private_members", private_members)
+        setter(self, "_crypto", crypto)
+        setter(self, "_public_crypto", public_crypto)
+        setter(self, "_thumbprints", {})
+        meta = _check_meta(meta, kty)
+        setter(self, "kid", meta.pop("kid", None))
+        setter(self, "alg", meta.pop("alg", None))
+        setter(self, "use", meta.pop("use", None))
+        ops = meta.pop("key_ops", None)
+        setter(self, "key_ops", frozenset(ops) if ops is not None else None)
+        setter(self, "_extra", meta)
+        if "x5c" in meta:
+            _check_x5c(self, meta)
+        return self
+
+    @classmethod
+    def import_key(
+        cls,
+        data: KeyData,
+        *,
+        kid: str | None = None,
+        alg: str | None = None,
+        use: str | None = None,
+        password: bytes | None = None,
+    ) -> Key:
+        """Import a key from a JWK (dict or JSON text), PEM, DER, or a ``cryptography`` key.
+
+        ``kid``, ``alg`` and ``use`` set those members when the input has none (PEM, DER and
+        key objects never do); given for a JWK that has them already, they must agree.
+        ``password`` decrypts an encrypted PEM/DER private key.
+
+        Raises:
+            InvalidKeyError: the key is invalid (wrong lengths, a point off its curve,
+                inconsistent RSA parameters, contradicting ``use``/``key_ops``...).
+            MalformedError: the input is not a JWK, PEM or DER document at all.
+            UnsupportedAlgorithmError: the key type or curve is not one josekit implements.
+        """
+        overrides = {k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v is not None}
+        if isinstance(data, Key):
+            return data if not overrides else _from_jwk({**data.to_dict(True), **overrides})
+        if isinstance(data, Mapping):
+            return _from_jwk(_merge(data, overrides))
+        if isinstance(data, str):
+            text = data.strip()
+            if text.startswith("{"):
+                return _from_jwk(_merge(loads_object(text, "JWK"), overrides))
+            if text.startswith("-----BEGIN"):
+                return _from_pem(text.encode("ascii", "replace"), password, overrides)
+            raise MalformedError("key text is neither a JWK (JSON object) nor a PEM document")
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            raw = bytes(data)
+            stripped = raw.strip()
+            if stripped.startswith(b"{"):
+                return _from_jwk(_merge(loads_object(stripped, "JWK"), overrides))
+            if stripped.startswith(b"-----BEGIN"):
+                return _from_pem(stripped, password, overrides)
+            return _from_der(raw, password, overrides)
+        if isinstance(data, (*_PRIVATE_TYPES, *_PUBLIC_TYPES)):
+            return _from_crypto(data, overrides)
+        raise MalformedError(
+            f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
+            "PEM text, DER bytes, or a cryptography key object"
+        )
+
+    # -- immutability -------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Key objects are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Key objects are immutable")
+
+    def __copy__(self) -> Key:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Key:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_from_jwk, (self.to_dict(private=True),))
+
+    # -- properties ---------------------------------------------------------------------
+
+    @property
+    def is_private(self) -> bool:
+        """True for a private (or symmetric) key, False for a public key."""
+        return self._private_members is not None
+
+    @property
+    def is_symmetric(self) -> bool:
+        """True for an ``oct`` key."""
+        return self.kty == "oct"
+
+    @property
+    def size(self) -> int:
+        """The key size in bits: RSA modulus, curve coordinate or secret length."""
+        if self.kty == "RSA":
+            return int(self._public_crypto.key_size)
+        if self.kty == "EC":
+            return EC_CURVES[self.crv or ""].curve().key_size
+        if self.kty == "oct":
+            return len(self._crypto) * 8
+        return OKP_CURVES[self.crv or ""].size * 8
+
+    @property
+    def x5c(self) -> tuple[str, ...] | None:
+        """The ``x5c`` certificate chain (base64 DER), if the JWK had one."""
+        chain = self._extra.get("x5c")
+        return tuple(chain) if chain is not None else None
+
+    @property
+    def crypto_key(self) -> Any:
+        """The underlying ``cryptography`` key object (``bytes`` for an ``oct`` key)."""
+        return self._crypto
+
+    @property
+    def public_crypto_key(self) -> Any:
+        """The ``cryptography`` public key object (``None`` for an ``oct`` key)."""
+        return self._public_crypto
+
+    # -- export -------------------------------------------------------------------------
+
+    def to_dict(self, private: bool = False) -> dict[str, Any]:
+        """Return the JWK as a dict.
+
+        With ``private=False`` (the default) only public members are included; an ``oct`` key
+        has no public form and raises :class:`InvalidKeyError` unless ``private=True``.
+        """
+        if self.kty == "oct" and not private:
+            _fail("an 'oct' key is secret: it has no public form (pass private=True to export it)")
+        out: dict[str, Any] = dict(self._public_members)
+        if private and self._private_members:
+            out.update(self._private_members)
+        for name in ("kid", "alg", "use"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.key_ops is not None:
+            ops = self.key_ops if private else {_PUBLIC_OP.get(op, op) for op in self.key_ops}
+            out["key_ops"] = sorted(ops)
+        for name, value in self._extra.items():
+            out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def to_json(self, private: bool = False) -> str:
+        """Return the JWK as compact JSON text (see :meth:`to_dict`)."""
+        return dumps(self.to_dict(private))
+
+    def to_pem(self, private: bool = False, password: bytes | None = None) -> str:
+        """Return the key as PEM: PKCS#8 for a private key, SubjectPublicKeyInfo for public.
+
+        ``password`` encrypts a private key PEM with the best available scheme.
+        """
+        if self.kty == "oct":
+            _fail("an 'oct' key has no PEM form; export it with to_dict(private=True)")
+        if private:
+            if not self.is_private:
+                _fail("this is a public key: it has no private PEM form")
+            enc: serialization.KeySerializationEncryption = (
+                serialization.BestAvailableEncryption(password)
+                if password
+                else serialization.NoEncryption()
+            )
+            data = self._crypto.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
+            )
+        else:
+            data = self._public_crypto.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        return bytes(data).decode("ascii")
+
+    def public(self) -> Key:
+        """Return the public half of this key, with the same ``kid``/``alg``/``use``."""
+        if self.kty == "oct":
+            _fail("an 'oct' key is secret: it has no public half")
+        if not self.is_private:
+            return self
+        return _from_jwk(self.to_dict(private=False))
+
+    # -- thumbprints --------------------------------------------------------------------
+
+    def thumbprint(self, hash: str = "SHA-256") -> str:
+        """The RFC 7638 JWK thumbprint, base64url-encoded. ``hash``: SHA-256, SHA-384, SHA-512."""
+        cached = self._thumbprints.get(hash)
+        if cached is None:
+            name = _THUMBPRINT_HASHES.get(hash)
+            if name is None:
+                raise UnsupportedAlgorithmError(
+                    f"unsupported thumbprint hash {hash!r}: use one of {sorted(_THUMBPRINT_HASHES)}"
+                )
+            every = {**self._public_members, **(self._private_members or {})}
+            members = {m: every[m] for m in _REQUIRED[self.kty]}
+            digest = hashlib.new(name, dumps(dict(sorted(members.items()))).encode()).digest()
+            cached = b64e_str(digest)
+            self._thumbprints[hash] = cached
+        return cached
+
+    def thumbprint_uri(self, hash: str = "SHA-256") -> str:
+        """The RFC 9278 thumbprint URI: ``urn:ietf:params:oauth:jwk-thumbprint:sha-256:...``."""
+        tp = self.thumbprint(hash)
+        return f"urn:ietf:params:oauth:jwk-thumbprint:{_THUMBPRINT_URI_NAMES[hash]}:{tp}"
+
+    # -- usage checks -------------------------------------------------------------------
+
+    def check_usage(self, operation: str, alg: str | None = None) -> None:
+        """Refuse an operation that ``use``, ``key_ops`` or ``alg`` of this key rules out.
+
+        ``operation`` is a ``key_ops`` value (``sign``, ``verify``, ``encrypt``, ``decrypt``,
+        ``wrapKey``, ``unwrapKey``, ``deriveKey``, ``deriveBits``).
+        """
+        if alg is not None and self.alg is not None and self.alg != alg:
+            _fail(f"key {self._label()} is for alg {self.alg!r}, not {alg!r}")
+        if self.use is not None:
+            wanted = "sig" if operation in _SIG_OPS else "enc"
+            if self.use != wanted:
+                _fail(f"key {self._label()} has use {self.use!r}: it cannot {operation}")
+        if self.key_ops is not None and operation not in self.key_ops:
+            # A public key exported from a private one keeps the public half of its ops.
+            _fail(
+                f"key {self._label()} has key_ops {sorted(self.key_ops)}: {operation!r} is not one"
+            )
+
+    def _label(self) -> str:
+        return repr(self.kid) if self.kid is not None else f"({self.kty})"
+
+    # -- dunder -------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        parts = [f"kty={self.kty!r}"]
+        if self.crv:
+            parts.append(f"crv={self.crv!r}")
+        if self.kid is not None:
+            parts.append(f"kid={self.kid!r}")
+        if self.alg is not None:
+            parts.append(f"alg={self.alg!r}")
+        if self.use is not None:
+            parts.append(f"use={self.use!r}")
+        parts.append(f"size={self.size}")
+        parts.append("private" if self.is_private else "public")
+        return f"Key({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Key):
+            return NotImplemented
+        if self.is_private != other.is_private or self.kty != other.kty:
+            return False
+        return hmac.compare_digest(self.thumbprint(), other.thumbprint()) and (
+            self.kid,
+            self.alg,
+            self.use,
+            self.key_ops,
+        ) == (other.kid, other.alg, other.use, other.key_ops)
+
+    def __hash__(self) -> int:
+        return hash((self.thumbprint(), self.is_private, self.kid))
+
+
+# The public half of a key does the counterpart of what the private half does.
+_PUBLIC_OP = {"sign": "verify", "decrypt": "encrypt", "unwrapKey": "wrapKey"}
+_PRIVATE_TYPES = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+    x25519.X25519PrivateKey,
+    x448.X448PrivateKey,
+)
+_PUBLIC_TYPES = (
+    rsa.RSAPublicKey,
+    ec.EllipticCurvePublicKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PublicKey,
+    x25519.X25519PublicKey,
+    x448.X448PublicKey,
+)
+
+
+def _merge(data: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    out = dict(data)
+    for name, value in overrides.items():
+        if name in out and out[name] != value:
+            _fail(f"the JWK has {name} {out[name]!r}, which contradicts the {name}={value!r} given")
+        out[name] = value
+    return out
+
+
+def _check_meta(meta: Mapping[str, Any], kty: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("kid", "alg", "use", "x5u", "x5t", "x5t#S256"):
+        if name in meta:
+            value = meta[name]
+            if not isinstance(value, str):
+                _fail(f"JWK member {name!r} must be a string")
+            out[name] = value
+    if "use" in out and out["use"] not in _USES:
+        _fail(f"JWK 'use' must be 'sig' or 'enc', not {out['use']!r}")
+    if "key_ops" in meta:
+        ops = meta["key_ops"]
+        if not isinstance(ops, (list, tuple)) or not all(isinstance(o, str) for o in ops):
+            _fail("JWK member 'key_ops' must be an array of strings")
+        if len(set(ops)) != len(ops):
+            _fail("JWK member 'key_ops' lists an operation twice")
+        unknown = set(ops) - KEY_OPS
+        if unknown:
+            _fail(f"JWK 'key_ops' has unknown operations {sorted(unknown)}")
+        if "use" in out:
+            allowed = _SIG_OPS if out["use"] == "sig" else KEY_OPS - _SIG_OPS
+            if not set(ops) <= allowed:
+                _fail(f"JWK 'use' {out['use']!r} contradicts its 'key_ops' {list(ops)}")
+        out["key_ops"] = tuple(ops)
+    if "x5c" in meta:
+        chain = meta["x5c"]
+        if (
+            not isinstance(chain, (list, tuple))
+            or not chain
+            or not all(isinstance(c, str) for c in chain)
+        ):
+            _fail("JWK member 'x5c' must be a non-empty array of base64 strings")
+        if kty == "oct":
+            _fail("an 'oct' key cannot have an 'x5c' certificate chain")
+        out["x5c"] = tuple(chain)
+    return out
+
+
+def _check_x5c(key: Key, meta: Mapping[str, Any]) -> None:
+    import base64
+    import binascii
+
+    chain = meta["x5c"]
+    try:
+        der = base64.b64decode(chain[0], validate=True)
+        cert = x509.load_der_x509_certificate(der)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidKeyError(f"JWK 'x5c' first certificate cannot be parsed: {exc}") from None
+    cert_key = cert.public_key()
+    if cert_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ) != key._public_crypto.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ):
+        _fail("JWK 'x5c' leaf certificate does not hold this key")
+    for name, algo in (("x5t", "sha1"), ("x5t#S256", "sha256")):
+        if name in meta:
+            expected = b64e_str(hashlib.new(algo, der).digest())
+            if not hmac.compare_digest(expected, meta[name]):
+                _fail(f"JWK {name!r} does not match the 'x5c' leaf certificate")
+
+
+def _from_jwk(jwk: Mapping[str, Any]) -> Key:
+    kty = jwk.get("kty")
+    if not isinstance(kty, str):
+        raise MalformedError("JWK has no 'kty' string member")
+    builder = _JWK_BUILDERS.get(kty)
+    if builder is None:
+        raise UnsupportedAlgorithmError(
+            f"JWK kty {kty!r} is not supported (josekit supports {sorted(_JWK_BUILDERS)})"
+        )
+    for name in _REQUIRED[kty]:
+        if name not in jwk:
+            _fail(f"{kty} JWK is missing required member {name!r}")
+    meta = {name: jwk[name] for name in jwk if name not in _KEY_MEMBERS[kty]}
+    meta.pop("kty", None)
+    return builder(jwk, meta)
+
+
+def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
+    if "oth" in jwk:
+        raise UnsupportedAlgorithmError(
+            "RSA JWKs with more than two primes ('oth') are not supported"
+        )
+    n = _b64_to_int(jwk, "n")
+    e = _b64_to_int(jwk, "e")
+    if e < 3 or e % 2 == 0:
+        _fail("RSA public exponent 'e' must be odd and at least 3")
+    if n.bit_length() < 512 or n % 2 == 0:
+        _fail("RSA modulus 'n' is not a valid modulus")
+    public_numbers = rsa.RSAPublicNumbers(e, n)
+    if "d" not in jwk:
+        extra = [m for m in _PRIVATE["RSA"] if m in jwk]
+        if extra:
+            _fail(f"RSA JWK has private members {extra} but no 'd'")
+        try:
+            pub = public_numbers.public_key()
+        except ValueError as exc:
+            raise InvalidKeyError(f"invalid RSA public key: {exc}") from None
+        return _rsa_key(pub, None, meta)
+    d = _b64_to_int(jwk, "d")
+    crt_names = ("p", "q", "dp", "dq", "qi")
+    present = [m for m in crt_names if m in jwk]
+    if present and len(present) != len(crt_names):
+        _fail("RSA JWK must have all of p, q, dp, dq, qi or none of them")
+    if present:
+        p, q, dp, dq, qi = (_b64_to_int(jwk, m) for m in crt_names)
+        if p * q != n:
+            _fail("RSA JWK is inconsistent: p*q != n")
+        if dp != d % (p - 1) or dq != d % (q - 1) or (qi * q) % p != 1:
+            _fail("RSA JWK is inconsistent: dp, dq or qi do not match p, q and d")
+    else:
+        try:
+            p, q = rsa.rsa_recover_prime_factors(n, e, d)
+        except ValueError:
+            _fail("RSA JWK is inconsistent: d does not match n and e")
+        dp, dq, qi = rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q)
+    try:
+        priv = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, public_numbers).private_key()
+    except ValueError as exc:
+        raise InvalidKeyError(f"invalid RSA private key: {exc}") from None
+    return _rsa_key(priv.public_key(), priv, meta)
+
+
+def _rsa_key(pub: rsa.RSAPublicKey, priv: rsa.RSAPrivateKey | None, meta: Mapping[str, Any]) -> Key:
+    pn = pub.public_numbers()
+    public_members = {"kty": "RSA", "n": _int_to_b64(pn.n), "e": _int_to_b64(pn.e)}
+    private_members = None
+    if priv is not None:
+        sn = priv.private_numbers()
+        size = (pn.n.bit_length() + 7) // 8
+        half = (size + 1) // 2
+        private_members = {
+            "d": _int_to_b64(sn.d, size),
+            "p": _int_to_b64(sn.p, half),
+            "q": _int_to_b64(sn.q, half),
+            "dp": _int_to_b64(sn.dmp1, half),
+            "dq": _int_to_b64(sn.dmq1, half),
+            "qi": _int_to_b64(sn.iqmp, half),
+        }
+    return Key._build("RSA", None, public_members, private_members, priv or pub, pub, meta)
+
+
+def _ec_curve(jwk: Mapping[str, Any]) -> EcCurve:
+    crv = jwk.get("crv")
+    curve = EC_CURVES.get(crv) if isinstance(crv, str) else None
+    if curve is None:
+        raise UnsupportedAlgorithmError(
+            f"EC curve {crv!r} is not supported (josekit supports {sorted(EC_CURVES)})"
+        )
+    return curve
+
+
+def _ec_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
+    curve = _ec_curve(jwk)
+    xb, yb = _member_bytes(jwk, "x"), _member_bytes(jwk, "y")
+    if len(xb) != curve.size or len(yb) != curve.size:
+        _fail(f"EC {curve.name} coordinates 'x' and 'y' must be {curve.size} bytes each")
+    try:
+        pub = ec.EllipticCurvePublicNumbers(
+            int.from_bytes(xb, "big"), int.from_bytes(yb, "big"), curve.curve()
+        ).public_key()
+    except ValueError:
+        _fail(f"EC point (x, y) is not on curve {curve.name}")
+    priv = None
+    if "d" in jwk:
+        db = _member_bytes(jwk, "d")
+        if len(db) != curve.size:
+            _fail(f"EC {curve.name} private key 'd' must be {curve.size} bytes")
+        d = int.from_bytes(db, "big")
+        if not 0 < d < curve.order:
+            _fail(f"EC private key 'd' is out of range for {curve.name}")
+        priv = ec.derive_private_key(d, curve.curve())
+        if priv.public_key().public_numbers() != pub.public_numbers():
+            _fail("EC private key 'd' does not match the public point (x, y)")
+    return _ec_key(curve, pub, priv, meta)
+
+
+def _ec_key(
+    curve: EcCurve,
+    pub: ec.EllipticCurvePublicKey,
+    priv: ec.EllipticCurvePrivateKey | None,
+    meta: Mapping[str, Any],
+) -> Key:
+    pn = pub.public_numbers()
+    public_members = {
+        "kty": "EC",
+        "crv": curve.name,
+        "x": _int_to_b64(pn.x, curve.size),
+        "y": _int_to_b64(pn.y, curve.size),
+    }
+    private_members = None
+    if priv is not None:
+        private_members = {"d": _int_to_b64(priv.private_numbers().private_value, curve.size)}
+    return Key._build("EC", curve.name, public_members, private_members, priv or pub, pub, meta)
+
+
+def _okp_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
+    crv = jwk.get("crv")
+    curve = OKP_CURVES.get(crv) if isinstance(crv, str) else None
+    if curve is None:
+        raise UnsupportedAlgorithmError(
+            f"OKP curve {crv!r} is not supported (josekit supports {sorted(OKP_CURVES)})"
+        )
+    xb = _member_bytes(jwk, "x")
+    if len(xb) != curve.size:
+        _fail(f"OKP {curve.name} public key 'x' must be {curve.size} bytes")
+    try:
+        pub = curve.public_cls.from_public_bytes(xb)
+    except ValueError as exc:
+        raise InvalidKeyError(f"invalid {curve.name} public key: {exc}") from None
+    priv = None
+    if "d" in jwk:
+        db = _member_bytes(jwk, "d")
+        if len(db) != curve.size:
+            _fail(f"OKP {curve.name} private key 'd' must be {curve.size} bytes")
+        priv = curve.private_cls.from_private_bytes(db)
+        if not hmac.compare_digest(_raw_public(priv.public_key()), xb):
+            _fail(f"OKP {curve.name} private key 'd' does not match the public key 'x'")
+    return _okp_key(curve.name, pub, priv, meta)
+
+
+def _raw_public(pub: Any) -> bytes:
+    return bytes(pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def _okp_key(crv: str, pub: Any, priv: Any, meta: Mapping[str, Any]) -> Key:
+    public_members = {"kty": "OKP", "crv": crv, "x": b64e_str(_raw_public(pub))}
+    private_members = None
+    if priv is not None:
+        raw = priv.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        private_members = {"d": b64e_str(raw)}
+    return Key._build("OKP", crv, public_members, private_members, priv or pub, pub, meta)
+
+
+def _oct_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
+    secret = _member_bytes(jwk, "k")
+    if not secret:
+        _fail("'oct' key 'k' is empty")
+    return _oct_key(secret, meta)
+
+
+def _oct_key(secret: bytes, meta: Mapping[str, Any]) -> Key:
+    return Key._build("oct", None, {"kty": "oct"}, {"k": b64e_str(secret)}, secret, None, meta)
+
+
+_JWK_BUILDERS = {
+    "RSA": _rsa_from_jwk,
+    "EC": _ec_from_jwk,
+    "OKP": _okp_from_jwk,
+    "oct": _oct_from_jwk,
+}
+_KEY_MEMBERS = {
+    kty: frozenset(_REQUIRED[kty]) | frozenset(_PRIVATE[kty]) | ({"oth"} if kty == "RSA" else set())
+    for kty in _REQUIRED
+}
+
+
+def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
+    if isinstance(obj, rsa.RSAPrivateKey):
+        return _rsa_key(obj.public_key(), obj, meta)
+    if isinstance(obj, rsa.RSAPublicKey):
+        return _rsa_key(obj, None, meta)
+    if isinstance(obj, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        curve = EC_CURVE_BY_OID_NAME.get(obj.curve.name)
+        if curve is None:
+            raise UnsupportedAlgorithmError(f"EC curve {obj.curve.name!r} is not supported")
+        if isinstance(obj, ec.EllipticCurvePrivateKey):
+            return _ec_key(curve, obj.public_key(), obj, meta)
+        return _ec_key(curve, obj, None, meta)
+    for curve_def in OKP_CURVES.values():
+        if isinstance(obj, curve_def.private_cls):
+            return _okp_key(curve_def.name, obj.public_key(), obj, meta)
+        if isinstance(obj, curve_def.public_cls):
+            return _okp_key(curve_def.name, obj, None, meta)
+    raise UnsupportedAlgorithmError(f"unsupported key object {type(obj).__name__}")
+
+
+def _from_pem(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
+    if b"CERTIFICATE-----" in data.split(b"\n", 1)[0]:
+        try:
+            cert = x509.load_pem_x509_certificate(data)
+        except ValueError as exc:
+            raise MalformedError(f"cannot parse the PEM certificate: {exc}") from None
+        return _from_crypto(cert.public_key(), meta)
+    loaders: Iterable[Any]
+    if b"PRIVATE KEY-----" in data.split(b"\n", 1)[0]:
+        loaders = (lambda: serialization.load_pem_private_key(data, password),)
+    else:
+        loaders = (lambda: serialization.load_pem_public_key(data),)
+    return _load_with(loaders, meta, "PEM")
+
+
+def _from_der(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
+    def cert() -> Any:
+        return x509.load_der_x509_certificate(data).public_key()
+
+    loaders = (
+        lambda: serialization.load_der_private_key(data, password),
+        lambda: serialization.load_der_public_key(data),
+        cert,
+    )
+    return _load_with(loaders, meta, "DER")
+
+
+def _load_with(loaders: Iterable[Any], meta: Mapping[str, Any], what: str) -> Key:
+    last: Exception | None = None
+    for load in loaders:
+        try:
+            obj = load()
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            last = exc
+            continue
+        return _from_crypto(obj, meta)
+    if isinstance(last, TypeError):
+        raise InvalidKeyError(f"cannot load the {what} key: {last}")
+    if isinstance(last, UnsupportedAlgorithm):
+        raise UnsupportedAlgorithmError(f"the {what} key is of an unsupported type: {last}")
+    raise MalformedError(f"cannot parse the {what} key (is it a key, and is the password right?)")

@@ -1,0 +1,174 @@
+"""JWK Sets (RFC 7517 §5) and the key-resolution protocol the verifiers use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from .._json import dumps, loads_object
+from ..errors import (
+    InvalidKeyError,
+    JoseError,
+    KeyNotFoundError,
+    LimitExceededError,
+    MalformedError,
+    UnsupportedAlgorithmError,
+)
+from ..policy import DEFAULT_LIMITS, Limits
+from ._key import Key
+
+__all__ = ["KeyResolver", "KeySet", "resolve_keys"]
+
+
+@runtime_checkable
+class KeyResolver(Protocol):
+    """Anything that can pick candidate keys for a token: a :class:`KeySet`, a remote key set.
+
+    ``candidates`` gets the token's (merged) header and the operation, and returns the keys
+    worth trying, best first. It raises :class:`KeyNotFoundError` when none can match.
+    """
+
+    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        """Return the keys that may verify/decrypt a token with this header."""
+        ...
+
+
+class KeySet:
+    """An immutable JWK Set. Keys are found by ``kid``, then by ``alg``/``use``/``kty``.
+
+    Duplicate ``kid`` values are refused, and so is a set that mixes symmetric with
+    asymmetric keys or private with public asymmetric keys (such sets are ambiguous).
+    """
+
+    __slots__ = ("_by_kid", "_keys")
+
+    def __init__(self, keys: Iterable[Key]) -> None:
+        key_list = tuple(keys)
+        by_kid: dict[str, Key] = {}
+        for key in key_list:
+            if not isinstance(key, Key):
+                raise InvalidKeyError(f"a KeySet holds Key objects, not {type(key).__name__}")
+            if key.kid is not None:
+                if key.kid in by_kid:
+                    raise InvalidKeyError(f"duplicate kid {key.kid!r} in the key set")
+                by_kid[key.kid] = key
+        symmetric = {k.is_symmetric for k in key_list}
+        if len(symmetric) > 1:
+            raise InvalidKeyError("a key set must not mix symmetric ('oct') and asymmetric keys")
+        private = {k.is_private for k in key_list if not k.is_symmetric}
+        if len(private) > 1:
+            raise InvalidKeyError("a key set must not mix private and public asymmetric keys")
+        self._keys = key_list
+        self._by_kid = by_kid
+
+    @classmethod
+    def import_key_set(
+        cls, data: Mapping[str, Any] | str | bytes, *, limits: Limits = DEFAULT_LIMITS
+    ) -> KeySet:
+        """Import a JWK Set from a dict or JSON text (``{"keys": [...]}``).
+
+        Keys of a type or curve josekit does not implement are skipped, as RFC 7517 §5 asks;
+        a key of a known type that is invalid makes the whole set invalid.
+        """
+        obj = data if isinstance(data, Mapping) else loads_object(data, "JWK Set")
+        keys = obj.get("keys")
+        if not isinstance(keys, list):
+            raise MalformedError("a JWK Set must be an object with a 'keys' array")
+        if len(keys) > limits.max_keys:
+            raise LimitExceededError(
+                f"the JWK Set has {len(keys)} keys, more than the limit of {limits.max_keys}"
+            )
+        imported = []
+        for index, item in enumerate(keys):
+            if not isinstance(item, Mapping):
+                raise MalformedError(f"JWK Set member {index} is not a JSON object")
+            try:
+                imported.append(Key.import_key(item))
+            except UnsupportedAlgorithmError:
+                continue
+            except JoseError as exc:
+                raise type(exc)(f"JWK Set member {index}: {exc}") from None
+        return cls(imported)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._keys
+
+    def __repr__(self) -> str:
+        return f"KeySet({list(self._keys)!r})"
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        """The keys, in their original order."""
+        return self._keys
+
+    def get(self, kid: str) -> Key:
+        """The key with this ``kid``; :class:`KeyNotFoundError` if there is none."""
+        key = self._by_kid.get(kid)
+        if key is None:
+            raise KeyNotFoundError(f"no key with kid {kid!r} in the key set")
+        return key
+
+    def find(
+        self,
+        *,
+        kid: str | None = None,
+        alg: str | None = None,
+        use: str | None = None,
+        kty: str | None = None,
+    ) -> list[Key]:
+        """All keys that match every criterion given (a key without ``alg``/``use`` matches any)."""
+        if kid is not None:
+            found = self._by_kid.get(kid)
+            pool: Sequence[Key] = (found,) if found is not None else ()
+        else:
+            pool = self._keys
+        return [
+            k
+            for k in pool
+            if (alg is None or k.alg is None or k.alg == alg)
+            and (use is None or k.use is None or k.use == use)
+            and (kty is None or k.kty == kty)
+        ]
+
+    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        """Keys that may process a token with this header (see :class:`KeyResolver`)."""
+        kid = header.get("kid")
+        alg = header.get("alg")
+        use = "sig" if operation in ("sign", "verify") else "enc"
+        if isinstance(kid, str):
+            found = self.find(kid=kid, alg=alg if isinstance(alg, str) else None, use=use)
+            if not found:
+                raise KeyNotFoundError(f"no usable key with kid {kid!r} in the key set")
+            return found
+        found = self.find(alg=alg if isinstance(alg, str) else None, use=use)
+        if not found:
+            raise KeyNotFoundError(f"no key in the key set fits alg {alg!r}")
+        return found
+
+    def to_dict(self, private: bool = False) -> dict[str, Any]:
+        """The JWK Set as a dict; public members only unless ``private=True``."""
+        return {"keys": [k.to_dict(private) for k in self._keys]}
+
+    def to_json(self, private: bool = False) -> str:
+        """The JWK Set as compact JSON text."""
+        return dumps(self.to_dict(private))
+
+
+def resolve_keys(
+    source: Key | KeyResolver, header: Mapping[str, Any], operation: str
+) -> Sequence[Key]:
+    """The candidate keys for ``header`` from a single key or a resolver."""
+    if isinstance(source, Key):
+        return (source,)
+    if isinstance(source, KeyResolver):
+        return source.candidates(header, operation)
+    raise InvalidKeyError(
+        f"expected a Key, a KeySet or a key resolver, not {type(source).__name__}; "
+        "import raw key material with Key.import_key(...) first"
+    )

@@ -1,0 +1,32 @@
+"""JSON Web Signature (RFC 7515): sign and verify in compact and JSON serializations.
+
+>>> from josekit import jwk, jws
+>>> key = jwk.generate("OKP", crv="Ed25519")
+>>> token = jws.sign(b"hello", key, "Ed25519")
+>>> jws.verify(token, key.public(), algorithms=["Ed25519"]).payload
+b'hello'
+"""
+
+from __future__ import annotations
+
+from ._core import (
+    Signer,
+    VerifiedJWS,
+    decode_unsecured,
+    encode_unsecured,
+    sign,
+    sign_json,
+    verify,
+    verify_json,
+)
+
+__all__ = [
+    "Signer",
+    "VerifiedJWS",
+    "decode_unsecured",
+    "encode_unsecured",
+    "sign",
+    "sign_json",
+    "verify",
+    "verify_json",
+]
