@@ -6,10 +6,20 @@ built on pyca/cryptography.
 
 from __future__ import annotations
 
-from . import errors, jwk, jws
+from . import errors, jwe, jwk, jws
 from .jwk import Key, KeySet
 from .policy import DEFAULT_LIMITS, Limits
 
 __version__ = "0.1.0"
 
-__all__ = ["DEFAULT_LIMITS", "Key", "KeySet", "Limits", "__version__", "errors", "jwk", "jws"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Key",
+    "KeySet",
+    "Limits",
+    "__version__",
+    "errors",
+    "jwe",
+    "jwk",
+    "jws",
+]

@@ -1,0 +1,171 @@
+"""JWE compact serialization (RFC 7516 §7.1): encrypt and decrypt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .._b64 import b64d, b64e
+from .._header import JWE_REGISTERED, check_crit, parse_protected
+from .._json import dumps_bytes
+from ..algorithms.content import CONTENT_ENCRYPTION
+from ..algorithms.key_management import KEY_MANAGEMENT
+from ..errors import InvalidHeaderError, LimitExceededError, MalformedError
+from ..policy import DEFAULT_LIMITS, Limits
+from ._common import (
+    DecryptedJWE,
+    KeySource,
+    Plaintext,
+    allowed_encryptions,
+    as_key,
+    check_header,
+    deflate,
+    open_content,
+    place,
+    plaintext_bytes,
+    refuse_generated,
+)
+
+__all__ = ["decrypt", "encrypt"]
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def encrypt(
+    plaintext: Plaintext,
+    key: KeySource,
+    alg: str,
+    enc: str,
+    *,
+    header: Mapping[str, Any] | None = None,
+    zip: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> str:
+    """Encrypt ``plaintext`` to ``key`` and return a compact JWE.
+
+    Args:
+        plaintext: the content (``str`` is UTF-8 encoded).
+        key: the recipient's key: a public (or private) RSA, EC or OKP key, an ``oct`` key,
+            or for PBES2 a password as ``str``/``bytes``.
+        alg: the key management algorithm, e.g. ``"RSA-OAEP-256"``, ``"ECDH-ES+A256KW"``.
+        enc: the content encryption algorithm, e.g. ``"A256GCM"``.
+        header: more protected header parameters (``cty``, ``typ``, ``kid``, ``crit``;
+            ``apu``/``apv`` for ECDH-ES; ``p2c`` for PBES2). ``alg``, ``enc`` and the key's
+            ``kid`` are added.
+        zip: ``"DEF"`` to compress the plaintext before encrypting it.
+        limits: PBES2 iteration counts (``default_p2c``, ``min_p2c``, ``max_p2c``).
+
+    The content key and IV are always fresh random values.
+    """
+    return _encrypt(plaintext, key, alg, enc, header, zip, limits)
+
+
+def _encrypt(
+    plaintext: Plaintext,
+    key: KeySource,
+    alg: str,
+    enc: str,
+    header: Mapping[str, Any] | None,
+    zip: str | None,
+    limits: Limits,
+    *,
+    _cek: bytes | None = None,
+    _iv: bytes | None = None,
+    _pinned: Mapping[str, Any] = _EMPTY,
+) -> str:
+    """:func:`encrypt`, with test-only values for the CEK, IV and generated parameters."""
+    data = plaintext_bytes(plaintext)
+    km = KEY_MANAGEMENT.lookup(alg)
+    ce = CONTENT_ENCRYPTION.lookup(enc)
+    recipient = as_key(key, km)
+    km.check_key(recipient, "encrypt", ce)
+    refuse_generated(header, _pinned)
+    protected: dict[str, Any] = dict(header or {})
+    place(protected, "alg", alg)
+    place(protected, "enc", enc)
+    if recipient.kid is not None and "kid" not in protected:
+        protected["kid"] = recipient.kid
+    if zip is not None:
+        place(protected, "zip", zip)
+    if protected.get("zip", "DEF") != "DEF":
+        raise InvalidHeaderError("zip must be 'DEF' (the only compression JWE defines)")
+    check_crit(protected, protected, protected.get("crit") or (), JWE_REGISTERED)
+    cek = None if km.direct else (_cek or ce.generate_cek())
+    cek, encrypted_key, generated = km.wrap(recipient, ce, cek, protected, limits, _pinned)
+    for name, value in generated.items():
+        place(protected, name, value)
+    h64 = b64e(dumps_bytes(protected))
+    iv = _iv or ce.generate_iv()
+    ciphertext, tag = ce.encrypt(cek, iv, deflate(data) if "zip" in protected else data, h64)
+    return b".".join((h64, b64e(encrypted_key), b64e(iv), b64e(ciphertext), b64e(tag))).decode(
+        "ascii"
+    )
+
+
+def decrypt(
+    token: str | bytes,
+    key_or_keyset: KeySource,
+    *,
+    algorithms: Iterable[str],
+    encryptions: Iterable[str] | None = None,
+    crit: Iterable[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> DecryptedJWE:
+    """Decrypt a compact JWE and return its plaintext, header and the key that decrypted it.
+
+    Args:
+        token: the compact JWE (five base64url parts).
+        key_or_keyset: a :class:`~josekit.jwk.Key`, a :class:`~josekit.jwk.KeySet` or
+            another key resolver, or for PBES2 a password (``str``/``bytes``). Keys named in
+            the header (``jwk``, ``jku``, ``x5u``, ``x5c``) are never used.
+        algorithms: the key management ``alg`` values accepted; required and non-empty.
+            ``RSA1_5`` and ``PBES2-*`` are accepted only when listed here.
+        encryptions: the ``enc`` values accepted; None accepts every one josekit implements.
+        crit: header extensions the caller understands and processes.
+        limits: size limits, the PBES2 iteration cap and the decompressed-size cap.
+
+    Raises:
+        MalformedError: the token is not a compact JWE.
+        InvalidHeaderError: a header parameter is missing, malformed or misplaced.
+        AlgorithmNotAllowedError: ``alg`` or ``enc`` is not in the caller's lists.
+        InvalidKeyError: the key does not fit ``alg``/``enc`` (checked before any crypto).
+        DecryptionError: anything failed after parsing; always the same message.
+    """
+    allowed = KEY_MANAGEMENT.allow_list(algorithms)
+    allowed_enc = allowed_encryptions(encryptions)
+    if isinstance(token, (bytes, bytearray)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError("a compact JWE must be ASCII text") from None
+    if not isinstance(token, str):
+        raise MalformedError(f"token must be a str, not {type(token).__name__}")
+    if len(token) > limits.max_token_size:
+        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
+    if token.count(".") != 4:
+        hint = (
+            ": this is a JSON serialization, use jwe.decrypt_json()"
+            if token.lstrip().startswith("{")
+            else (": this has three parts, like a JWS" if token.count(".") == 2 else "")
+        )
+        raise MalformedError(f"a compact JWE has exactly five parts separated by '.'{hint}")
+    h64, ek64, iv64, ct64, tag64 = token.split(".")
+    header = parse_protected(h64, limits)
+    km, ce = check_header(header, header, allowed, allowed_enc, crit, limits)
+    if len(ct64) > limits.max_payload_size * 4 // 3 + 4:
+        raise LimitExceededError(
+            f"the ciphertext is larger than the limit of {limits.max_payload_size}"
+        )
+    used, plaintext = open_content(
+        km,
+        ce,
+        key_or_keyset,
+        header,
+        b64d(ek64, "encrypted key"),
+        b64d(iv64, "initialization vector"),
+        b64d(ct64, "ciphertext"),
+        b64d(tag64, "authentication tag"),
+        h64.encode("ascii"),
+        limits,
+    )
+    return DecryptedJWE(plaintext, header, used, header)
