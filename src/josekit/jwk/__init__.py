@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+from ._embedded import EmbeddedJWK
 from ._generate import generate
 from ._key import KEY_OPS, Key, KeyData
 from ._keyset import KeyResolver, KeySet, resolve_keys
 
 __all__ = [
     "KEY_OPS",
+    "EmbeddedJWK",
     "Key",
     "KeyData",
     "KeyResolver",

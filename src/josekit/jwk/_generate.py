@@ -36,7 +36,9 @@ def generate(
         UnsupportedAlgorithmError: unknown ``kty`` or ``crv``.
         InvalidKeyError: a size that is too small or not a whole number of bytes.
     """
-    meta: dict[str, Any] = {k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v}
+    meta: dict[str, Any] = {
+        k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v is not None
+    }
     if kty == "RSA":
         bits = 2048 if size is None else size
         if bits < 2048 or bits % 8:

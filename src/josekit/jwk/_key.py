@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, Union
 
 from cryptography import x509
@@ -16,6 +17,7 @@ from .._b64 import b64d, b64e_str
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._curves import EC_CURVE_BY_OID_NAME, EC_CURVES, OKP_CURVES, EcCurve
+from ._roca import has_roca_fingerprint
 
 __all__ = ["KEY_OPS", "Key", "KeyData"]
 
@@ -35,16 +37,16 @@ PublicKeyTypes = Union[
     x25519.X25519PublicKey,
     x448.X448PublicKey,
 ]
-KeyData = Union[Mapping[str, Any], str, bytes, PrivateKeyTypes, PublicKeyTypes]
+KeyData = Union["Key", Mapping[str, Any], str, bytes, PrivateKeyTypes, PublicKeyTypes]
 """Anything :meth:`Key.import_key` accepts."""
 
 KEY_OPS = frozenset(
     {"sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"}
 )
 _SIG_OPS = frozenset({"sign", "verify"})
+_ENC_OPS = KEY_OPS - _SIG_OPS
+_OPS_FOR_USE = {"sig": _SIG_OPS, "enc": _ENC_OPS}
 _USES = frozenset({"sig", "enc"})
-# Members that may appear in a JWK beside the key material, and how each is checked.
-_META = ("kid", "alg", "use", "key_ops", "x5u", "x5c", "x5t", "x5t#S256")
 _REQUIRED = {
     "RSA": ("e", "kty", "n"),
     "EC": ("crv", "kty", "x", "y"),
@@ -59,6 +61,10 @@ _PRIVATE = {
 }
 _THUMBPRINT_HASHES = {"SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 _THUMBPRINT_URI_NAMES = {"SHA-256": "sha-256", "SHA-384": "sha-384", "SHA-512": "sha-512"}
+# RSA moduli josekit accepts at import. Below 2048 bits the algorithms refuse the key for use;
+# above 16384 bits (OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS) a key only costs time.
+_RSA_MIN_IMPORT_BITS = 512
+_RSA_MAX_BITS = 16384
 
 
 def _fail(msg: str) -> NoReturn:
@@ -82,10 +88,7 @@ def _member_bytes(jwk: Mapping[str, Any], name: str) -> bytes:
     value = jwk.get(name)
     if not isinstance(value, str):
         _fail(f"JWK member {name!r} must be a base64url string")
-    try:
-        return b64d(value, f"JWK member {name!r}")
-    except MalformedError as exc:
-        raise InvalidKeyError(str(exc)) from None
+    return _text_b64(value, name)
 
 
 class Key:
@@ -124,8 +127,10 @@ class Key:
     use: str | None
     key_ops: frozenset[str] | None
 
-    def __init__(self) -> None:  # pragma: no cover - construction goes through import_key
-        raise TypeError("use Key.import_key(...) or josekit.jwk.generate(...) to create a Key")
+    def __init__(self) -> None:
+        raise InvalidKeyError(
+            "Key() cannot be called directly: use Key.import_key(...) or jwk.generate(...)"
+        )
 
     # -- construction -------------------------------------------------------------------
 
@@ -149,7 +154,7 @@ class Key:
         setter(self, "_crypto", crypto)
         setter(self, "_public_crypto", public_crypto)
         setter(self, "_thumbprints", {})
-        meta = _check_meta(meta, kty)
+        meta = _check_meta(meta, kty, crv)
         setter(self, "kid", meta.pop("kid", None))
         setter(self, "alg", meta.pop("alg", None))
         setter(self, "use", meta.pop("use", None))
@@ -168,13 +173,15 @@ class Key:
         kid: str | None = None,
         alg: str | None = None,
         use: str | None = None,
-        password: bytes | None = None,
+        password: bytes | str | None = None,
     ) -> Key:
         """Import a key from a JWK (dict or JSON text), PEM, DER, or a ``cryptography`` key.
 
-        ``kid``, ``alg`` and ``use`` set those members when the input has none (PEM, DER and
-        key objects never do); given for a JWK that has them already, they must agree.
-        ``password`` decrypts an encrypted PEM/DER private key.
+        PEM may hold a PKCS#8, PKCS#1 (``RSA PRIVATE KEY``) or SEC1 (``EC PRIVATE KEY``)
+        private key, a SubjectPublicKeyInfo or PKCS#1 public key, or an X.509 certificate
+        (its public key is imported). ``kid``, ``alg`` and ``use`` set those members when the
+        input has none (PEM, DER and key objects never do); given for a JWK that has them
+        already, they must agree. ``password`` decrypts an encrypted PEM/DER private key.
 
         Raises:
             InvalidKeyError: the key is invalid (wrong lengths, a point off its curve,
@@ -183,8 +190,9 @@ class Key:
             UnsupportedAlgorithmError: the key type or curve is not one josekit implements.
         """
         overrides = {k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v is not None}
+        secret = _password_bytes(password)
         if isinstance(data, Key):
-            return data if not overrides else _from_jwk({**data.to_dict(True), **overrides})
+            return data if not overrides else _from_jwk(_merge(data.to_dict(True), overrides))
         if isinstance(data, Mapping):
             return _from_jwk(_merge(data, overrides))
         if isinstance(data, str):
@@ -192,7 +200,7 @@ class Key:
             if text.startswith("{"):
                 return _from_jwk(_merge(loads_object(text, "JWK"), overrides))
             if text.startswith("-----BEGIN"):
-                return _from_pem(text.encode("ascii", "replace"), password, overrides)
+                return _from_pem(text.encode("ascii", "replace"), secret, overrides)
             raise MalformedError("key text is neither a JWK (JSON object) nor a PEM document")
         if isinstance(data, (bytes, bytearray, memoryview)):
             raw = bytes(data)
@@ -200,8 +208,8 @@ class Key:
             if stripped.startswith(b"{"):
                 return _from_jwk(_merge(loads_object(stripped, "JWK"), overrides))
             if stripped.startswith(b"-----BEGIN"):
-                return _from_pem(stripped, password, overrides)
-            return _from_der(raw, password, overrides)
+                return _from_pem(stripped, secret, overrides)
+            return _from_der(raw, secret, overrides)
         if isinstance(data, (*_PRIVATE_TYPES, *_PUBLIC_TYPES)):
             return _from_crypto(data, overrides)
         raise MalformedError(
@@ -283,7 +291,9 @@ class Key:
             if value is not None:
                 out[name] = value
         if self.key_ops is not None:
-            ops = self.key_ops if private else {_PUBLIC_OP.get(op, op) for op in self.key_ops}
+            # The public half of a private key does the counterpart of what the private does.
+            public_half = self.is_private and not private
+            ops = {_PUBLIC_OP.get(op, op) for op in self.key_ops} if public_half else self.key_ops
             out["key_ops"] = sorted(ops)
         for name, value in self._extra.items():
             out[name] = list(value) if isinstance(value, tuple) else value
@@ -293,19 +303,22 @@ class Key:
         """Return the JWK as compact JSON text (see :meth:`to_dict`)."""
         return dumps(self.to_dict(private))
 
-    def to_pem(self, private: bool = False, password: bytes | None = None) -> str:
+    def to_pem(self, private: bool = False, password: bytes | str | None = None) -> str:
         """Return the key as PEM: PKCS#8 for a private key, SubjectPublicKeyInfo for public.
 
         ``password`` encrypts a private key PEM with the best available scheme.
         """
         if self.kty == "oct":
             _fail("an 'oct' key has no PEM form; export it with to_dict(private=True)")
+        secret = _password_bytes(password)
+        if secret is not None and not private:
+            _fail("a password only applies to a private key PEM: pass private=True")
         if private:
             if not self.is_private:
-                _fail("this is a public key: it has no private PEM form")
+                _fail("this is a public key: it has no private PEM form (use private=False)")
             enc: serialization.KeySerializationEncryption = (
-                serialization.BestAvailableEncryption(password)
-                if password
+                serialization.BestAvailableEncryption(secret)
+                if secret
                 else serialization.NoEncryption()
             )
             data = self._crypto.private_bytes(
@@ -318,7 +331,11 @@ class Key:
         return bytes(data).decode("ascii")
 
     def public(self) -> Key:
-        """Return the public half of this key, with the same ``kid``/``alg``/``use``."""
+        """Return the public half of this key, with the same ``kid``/``alg``/``use``.
+
+        ``key_ops`` become their public counterparts (``sign`` -> ``verify``, ``decrypt`` ->
+        ``encrypt``, ``unwrapKey`` -> ``wrapKey``). An ``oct`` key has no public half.
+        """
         if self.kty == "oct":
             _fail("an 'oct' key is secret: it has no public half")
         if not self.is_private:
@@ -354,16 +371,19 @@ class Key:
         """Refuse an operation that ``use``, ``key_ops`` or ``alg`` of this key rules out.
 
         ``operation`` is a ``key_ops`` value (``sign``, ``verify``, ``encrypt``, ``decrypt``,
-        ``wrapKey``, ``unwrapKey``, ``deriveKey``, ``deriveBits``).
+        ``wrapKey``, ``unwrapKey``, ``deriveKey``, ``deriveBits``); ``alg``, when given, must
+        equal the key's ``alg`` if it has one.
+
+        Raises:
+            InvalidKeyError: the key may not be used for this operation or algorithm.
         """
+        if operation not in KEY_OPS:
+            _fail(f"unknown key operation {operation!r}: use one of {sorted(KEY_OPS)}")
         if alg is not None and self.alg is not None and self.alg != alg:
             _fail(f"key {self._label()} is for alg {self.alg!r}, not {alg!r}")
-        if self.use is not None:
-            wanted = "sig" if operation in _SIG_OPS else "enc"
-            if self.use != wanted:
-                _fail(f"key {self._label()} has use {self.use!r}: it cannot {operation}")
+        if self.use is not None and operation not in _OPS_FOR_USE[self.use]:
+            _fail(f"key {self._label()} has use {self.use!r}: it cannot {operation}")
         if self.key_ops is not None and operation not in self.key_ops:
-            # A public key exported from a private one keeps the public half of its ops.
             _fail(
                 f"key {self._label()} has key_ops {sorted(self.key_ops)}: {operation!r} is not one"
             )
@@ -423,6 +443,14 @@ _PUBLIC_TYPES = (
 )
 
 
+def _password_bytes(password: bytes | str | None) -> bytes | None:
+    if password is None or isinstance(password, bytes):
+        return password
+    if isinstance(password, str):
+        return password.encode("utf-8")
+    raise InvalidKeyError(f"password must be bytes or str, not {type(password).__name__}")
+
+
 def _merge(data: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
     out = dict(data)
     for name, value in overrides.items():
@@ -432,7 +460,7 @@ def _merge(data: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, A
     return out
 
 
-def _check_meta(meta: Mapping[str, Any], kty: str) -> dict[str, Any]:
+def _check_meta(meta: Mapping[str, Any], kty: str, crv: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in ("kid", "alg", "use", "x5u", "x5t", "x5t#S256"):
         if name in meta:
@@ -442,6 +470,13 @@ def _check_meta(meta: Mapping[str, Any], kty: str) -> dict[str, Any]:
             out[name] = value
     if "use" in out and out["use"] not in _USES:
         _fail(f"JWK 'use' must be 'sig' or 'enc', not {out['use']!r}")
+    # An OKP curve does one job: Ed25519/Ed448 sign, X25519/X448 agree on keys.
+    role = OKP_CURVES[crv].use if kty == "OKP" and crv in OKP_CURVES else None
+    if role is not None and out.get("use", role) != role:
+        _fail(f"an {crv} key is for use {role!r}, but the JWK says use {out['use']!r}")
+    for name, size in (("x5t", 20), ("x5t#S256", 32)):
+        if name in out and len(_text_b64(out[name], name)) != size:
+            _fail(f"JWK {name!r} must be the base64url of a {size}-byte certificate digest")
     if "key_ops" in meta:
         ops = meta["key_ops"]
         if not isinstance(ops, (list, tuple)) or not all(isinstance(o, str) for o in ops):
@@ -451,10 +486,10 @@ def _check_meta(meta: Mapping[str, Any], kty: str) -> dict[str, Any]:
         unknown = set(ops) - KEY_OPS
         if unknown:
             _fail(f"JWK 'key_ops' has unknown operations {sorted(unknown)}")
-        if "use" in out:
-            allowed = _SIG_OPS if out["use"] == "sig" else KEY_OPS - _SIG_OPS
-            if not set(ops) <= allowed:
-                _fail(f"JWK 'use' {out['use']!r} contradicts its 'key_ops' {list(ops)}")
+        if "use" in out and not set(ops) <= _OPS_FOR_USE[out["use"]]:
+            _fail(f"JWK 'use' {out['use']!r} contradicts its 'key_ops' {list(ops)}")
+        if role is not None and not set(ops) <= _OPS_FOR_USE[role]:
+            _fail(f"an {crv} key is for use {role!r}: its 'key_ops' {list(ops)} contradict that")
         out["key_ops"] = tuple(ops)
     if "x5c" in meta:
         chain = meta["x5c"]
@@ -470,28 +505,40 @@ def _check_meta(meta: Mapping[str, Any], kty: str) -> dict[str, Any]:
     return out
 
 
-def _check_x5c(key: Key, meta: Mapping[str, Any]) -> None:
-    import base64
-    import binascii
-
-    chain = meta["x5c"]
+def _text_b64(value: str, name: str) -> bytes:
     try:
-        der = base64.b64decode(chain[0], validate=True)
-        cert = x509.load_der_x509_certificate(der)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidKeyError(f"JWK 'x5c' first certificate cannot be parsed: {exc}") from None
-    cert_key = cert.public_key()
-    if cert_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ) != key._public_crypto.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ):
-        _fail("JWK 'x5c' leaf certificate does not hold this key")
+        return b64d(value, f"JWK member {name!r}")
+    except MalformedError as exc:
+        raise InvalidKeyError(str(exc)) from None
+
+
+def _check_x5c(key: Key, meta: Mapping[str, Any]) -> None:
+    """RFC 7517 §4.7-4.9: every certificate parses, the first one holds this very key, and
+    ``x5t``/``x5t#S256`` (when present) are digests of that first certificate.
+
+    The chain is not validated against any trust anchor: ``x5c`` never makes a key trusted.
+    """
+    certificates = []
+    for index, item in enumerate(meta["x5c"]):
+        try:
+            der = base64.b64decode(item, validate=True)
+            certificates.append((der, x509.load_der_x509_certificate(der)))
+        except ValueError:
+            _fail(
+                f"JWK 'x5c' certificate {index} is not base64 (standard alphabet, padded) "
+                "DER X.509 certificate"
+            )
+    leaf_der, leaf = certificates[0]
+    try:
+        leaf_key = leaf.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        _fail("the public key of the JWK 'x5c' first certificate is of an unsupported type")
+    spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if leaf_key.public_bytes(*spki) != key._public_crypto.public_bytes(*spki):
+        _fail("JWK 'x5c' first certificate holds a different key than the JWK")
     for name, algo in (("x5t", "sha1"), ("x5t#S256", "sha256")):
-        if name in meta:
-            expected = b64e_str(hashlib.new(algo, der).digest())
-            if not hmac.compare_digest(expected, meta[name]):
-                _fail(f"JWK {name!r} does not match the 'x5c' leaf certificate")
+        if name in meta and b64e_str(hashlib.new(algo, leaf_der).digest()) != meta[name]:
+            _fail(f"JWK {name!r} is not the digest of the 'x5c' first certificate")
 
 
 def _from_jwk(jwk: Mapping[str, Any]) -> Key:
@@ -511,17 +558,33 @@ def _from_jwk(jwk: Mapping[str, Any]) -> Key:
     return builder(jwk, meta)
 
 
+def _check_rsa_public(n: int, e: int) -> None:
+    """Checks every RSA key gets, whatever form it was imported from."""
+    bits = n.bit_length()
+    if bits > _RSA_MAX_BITS:
+        _fail(f"RSA modulus 'n' has {bits} bits; josekit accepts at most {_RSA_MAX_BITS}")
+    if bits < _RSA_MIN_IMPORT_BITS or n % 2 == 0:
+        _fail(
+            f"RSA modulus 'n' must be odd and at least {_RSA_MIN_IMPORT_BITS} bits "
+            "(the algorithms need 2048)"
+        )
+    if e < 3 or e % 2 == 0 or e >= n:
+        _fail("RSA public exponent 'e' must be odd, at least 3 and below n (65537 is usual)")
+    if has_roca_fingerprint(n):
+        _fail(
+            "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its factors can be "
+            "computed, so the key is broken; replace it with a newly generated key"
+        )
+
+
 def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
     if "oth" in jwk:
         raise UnsupportedAlgorithmError(
-            "RSA JWKs with more than two primes ('oth') are not supported"
+            "RSA JWKs with more than two primes ('oth') are not supported; use a two-prime RSA key"
         )
     n = _b64_to_int(jwk, "n")
     e = _b64_to_int(jwk, "e")
-    if e < 3 or e % 2 == 0:
-        _fail("RSA public exponent 'e' must be odd and at least 3")
-    if n.bit_length() < 512 or n % 2 == 0:
-        _fail("RSA modulus 'n' is not a valid modulus")
+    _check_rsa_public(n, e)
     public_numbers = rsa.RSAPublicNumbers(e, n)
     if "d" not in jwk:
         extra = [m for m in _PRIVATE["RSA"] if m in jwk]
@@ -533,14 +596,16 @@ def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
             raise InvalidKeyError(f"invalid RSA public key: {exc}") from None
         return _rsa_key(pub, None, meta)
     d = _b64_to_int(jwk, "d")
+    if not 1 < d < n:
+        _fail("RSA private exponent 'd' must be between 1 and n")
     crt_names = ("p", "q", "dp", "dq", "qi")
     present = [m for m in crt_names if m in jwk]
     if present and len(present) != len(crt_names):
         _fail("RSA JWK must have all of p, q, dp, dq, qi or none of them")
     if present:
         p, q, dp, dq, qi = (_b64_to_int(jwk, m) for m in crt_names)
-        if p * q != n:
-            _fail("RSA JWK is inconsistent: p*q != n")
+        if not (1 < p < n and 1 < q < n) or p * q != n:
+            _fail("RSA JWK is inconsistent: p and q are not the factors of n")
         if dp != d % (p - 1) or dq != d % (q - 1) or (qi * q) % p != 1:
             _fail("RSA JWK is inconsistent: dp, dq or qi do not match p, q and d")
     else:
@@ -550,6 +615,7 @@ def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
             _fail("RSA JWK is inconsistent: d does not match n and e")
         dp, dq, qi = rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q)
     try:
+        # cryptography checks the rest (p and q prime enough, e * d = 1 mod lcm(p-1, q-1)).
         priv = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, public_numbers).private_key()
     except ValueError as exc:
         raise InvalidKeyError(f"invalid RSA private key: {exc}") from None
@@ -558,19 +624,18 @@ def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
 
 def _rsa_key(pub: rsa.RSAPublicKey, priv: rsa.RSAPrivateKey | None, meta: Mapping[str, Any]) -> Key:
     pn = pub.public_numbers()
+    # Every RSA member is a Base64urlUInt: the fewest octets that hold it (RFC 7518 §2).
     public_members = {"kty": "RSA", "n": _int_to_b64(pn.n), "e": _int_to_b64(pn.e)}
     private_members = None
     if priv is not None:
         sn = priv.private_numbers()
-        size = (pn.n.bit_length() + 7) // 8
-        half = (size + 1) // 2
         private_members = {
-            "d": _int_to_b64(sn.d, size),
-            "p": _int_to_b64(sn.p, half),
-            "q": _int_to_b64(sn.q, half),
-            "dp": _int_to_b64(sn.dmp1, half),
-            "dq": _int_to_b64(sn.dmq1, half),
-            "qi": _int_to_b64(sn.iqmp, half),
+            "d": _int_to_b64(sn.d),
+            "p": _int_to_b64(sn.p),
+            "q": _int_to_b64(sn.q),
+            "dp": _int_to_b64(sn.dmp1),
+            "dq": _int_to_b64(sn.dmq1),
+            "qi": _int_to_b64(sn.iqmp),
         }
     return Key._build("RSA", None, public_members, private_members, priv or pub, pub, meta)
 
@@ -695,10 +760,11 @@ _KEY_MEMBERS = {
 
 
 def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
-    if isinstance(obj, rsa.RSAPrivateKey):
-        return _rsa_key(obj.public_key(), obj, meta)
-    if isinstance(obj, rsa.RSAPublicKey):
-        return _rsa_key(obj, None, meta)
+    if isinstance(obj, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
+        pub = obj.public_key() if isinstance(obj, rsa.RSAPrivateKey) else obj
+        numbers = pub.public_numbers()
+        _check_rsa_public(numbers.n, numbers.e)
+        return _rsa_key(pub, obj if isinstance(obj, rsa.RSAPrivateKey) else None, meta)
     if isinstance(obj, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         curve = EC_CURVE_BY_OID_NAME.get(obj.curve.name)
         if curve is None:
@@ -715,43 +781,44 @@ def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
 
 
 def _from_pem(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
-    if b"CERTIFICATE-----" in data.split(b"\n", 1)[0]:
-        try:
-            cert = x509.load_pem_x509_certificate(data)
-        except ValueError as exc:
-            raise MalformedError(f"cannot parse the PEM certificate: {exc}") from None
-        return _from_crypto(cert.public_key(), meta)
-    loaders: Iterable[Any]
-    if b"PRIVATE KEY-----" in data.split(b"\n", 1)[0]:
-        loaders = (lambda: serialization.load_pem_private_key(data, password),)
+    label = data.split(b"\n", 1)[0]
+    if b"CERTIFICATE-----" in label:
+        obj = _load_native(
+            (lambda: x509.load_pem_x509_certificate(data).public_key(),), "PEM certificate"
+        )
+    elif b"PRIVATE KEY-----" in label:
+        obj = _load_native(
+            (lambda: serialization.load_pem_private_key(data, password),), "PEM private key"
+        )
     else:
-        loaders = (lambda: serialization.load_pem_public_key(data),)
-    return _load_with(loaders, meta, "PEM")
+        obj = _load_native((lambda: serialization.load_pem_public_key(data),), "PEM public key")
+    return _from_crypto(obj, meta)
 
 
 def _from_der(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
-    def cert() -> Any:
-        return x509.load_der_x509_certificate(data).public_key()
-
-    loaders = (
+    # DER has no label: try a private key, then a public key, then a certificate.
+    loaders: tuple[Callable[[], Any], ...] = (
         lambda: serialization.load_der_private_key(data, password),
         lambda: serialization.load_der_public_key(data),
-        cert,
+        lambda: x509.load_der_x509_certificate(data).public_key(),
     )
-    return _load_with(loaders, meta, "DER")
+    return _from_crypto(_load_native(loaders, "DER data"), meta)
 
 
-def _load_with(loaders: Iterable[Any], meta: Mapping[str, Any], what: str) -> Key:
-    last: Exception | None = None
+def _load_native(loaders: Iterable[Callable[[], Any]], what: str) -> Any:
+    """The first key a loader returns; loaders that cannot parse the data are skipped."""
+    reason = ""
     for load in loaders:
         try:
-            obj = load()
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            last = exc
-            continue
-        return _from_crypto(obj, meta)
-    if isinstance(last, TypeError):
-        raise InvalidKeyError(f"cannot load the {what} key: {last}")
-    if isinstance(last, UnsupportedAlgorithm):
-        raise UnsupportedAlgorithmError(f"the {what} key is of an unsupported type: {last}")
-    raise MalformedError(f"cannot parse the {what} key (is it a key, and is the password right?)")
+            return load()
+        except TypeError as exc:  # the password is missing, superfluous or not bytes
+            raise InvalidKeyError(f"cannot load the {what}: {exc}") from None
+        except UnsupportedAlgorithm as exc:
+            raise UnsupportedAlgorithmError(
+                f"the {what} holds a key of a type josekit does not support: {exc}"
+            ) from None
+        except ValueError as exc:
+            reason = str(exc)
+    raise MalformedError(
+        f"cannot parse the {what} ({reason}); if it is an encrypted private key, check the password"
+    )

@@ -69,8 +69,22 @@ class KeySet:
 
         Keys of a type or curve josekit does not implement are skipped, as RFC 7517 §5 asks;
         a key of a known type that is invalid makes the whole set invalid.
+
+        Raises:
+            MalformedError: not a JSON object with a ``keys`` array of objects.
+            LimitExceededError: more keys than ``limits.max_keys``.
+            InvalidKeyError: a key is invalid, two keys share a ``kid``, or the set mixes
+                symmetric with asymmetric or private with public keys.
         """
-        obj = data if isinstance(data, Mapping) else loads_object(data, "JWK Set")
+        if isinstance(data, Mapping):
+            obj: Mapping[str, Any] = data
+        elif isinstance(data, (str, bytes, bytearray)):
+            obj = loads_object(bytes(data) if not isinstance(data, str) else data, "JWK Set")
+        else:
+            raise MalformedError(
+                f"a JWK Set is a dict or JSON text, not {type(data).__name__}; "
+                "build a KeySet from Key objects with KeySet([...])"
+            )
         keys = obj.get("keys")
         if not isinstance(keys, list):
             raise MalformedError("a JWK Set must be an object with a 'keys' array")
@@ -137,18 +151,28 @@ class KeySet:
         ]
 
     def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
-        """Keys that may process a token with this header (see :class:`KeyResolver`)."""
+        """Keys that may process a token with this header (see :class:`KeyResolver`).
+
+        With a ``kid`` in the header, only the key with that ``kid`` is a candidate; without
+        one, every key whose ``alg`` and ``use`` (when set) fit the header and operation.
+        """
         kid = header.get("kid")
-        alg = header.get("alg")
+        alg = header.get("alg") if isinstance(header.get("alg"), str) else None
         use = "sig" if operation in ("sign", "verify") else "enc"
         if isinstance(kid, str):
-            found = self.find(kid=kid, alg=alg if isinstance(alg, str) else None, use=use)
+            if kid not in self._by_kid:
+                raise KeyNotFoundError(f"no key with kid {kid!r} in the key set")
+            found = self.find(kid=kid, alg=alg, use=use)
             if not found:
-                raise KeyNotFoundError(f"no usable key with kid {kid!r} in the key set")
+                key = self._by_kid[kid]
+                raise KeyNotFoundError(
+                    f"the key with kid {kid!r} has alg {key.alg!r} and use {key.use!r}: "
+                    f"it cannot {operation} with alg {alg!r}"
+                )
             return found
-        found = self.find(alg=alg if isinstance(alg, str) else None, use=use)
+        found = self.find(alg=alg, use=use)
         if not found:
-            raise KeyNotFoundError(f"no key in the key set fits alg {alg!r}")
+            raise KeyNotFoundError(f"no key in the key set can {operation} with alg {alg!r}")
         return found
 
     def to_dict(self, private: bool = False) -> dict[str, Any]:
