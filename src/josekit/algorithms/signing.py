@@ -24,6 +24,7 @@ from ..errors import InvalidKeyError, InvalidSignatureError
 from ..jwk import Key
 from ..jwk._curves import EC_CURVES
 from ._registry import Registry
+from .mldsa import mldsa_rows
 
 __all__ = ["SIGNATURE_ALGORITHMS", "SignatureAlgorithm"]
 
@@ -189,6 +190,7 @@ SIGNATURE_ALGORITHMS: Registry[SignatureAlgorithm] = Registry(
         _eddsa("EdDSA", frozenset({"Ed25519", "Ed448"}), "EdDSA (RFC 8037), Ed25519 or Ed448 key"),
         _eddsa("Ed25519", frozenset({"Ed25519"}), "EdDSA using Ed25519 (RFC 9864)"),
         _eddsa("Ed448", frozenset({"Ed448"}), "EdDSA using Ed448 (RFC 9864)"),
+        *mldsa_rows(),
     ],
 )
 """Every JWS algorithm josekit implements, by ``alg`` name."""

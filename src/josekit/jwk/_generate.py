@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .._b64 import b64e_str
 from ..errors import InvalidKeyError, UnsupportedAlgorithmError
+from ._akp import akp_generate
 from ._curves import EC_CURVES, OKP_CURVES
 from ._key import Key
 
@@ -29,7 +30,8 @@ def generate(
     Args:
         kty: ``"RSA"`` (``size`` bits, default 2048, at least 2048), ``"EC"`` (``crv`` one of
             P-256, P-384, P-521, secp256k1; default P-256), ``"OKP"`` (``crv`` one of Ed25519,
-            Ed448, X25519, X448; default Ed25519) or ``"oct"`` (``size`` bits, default 256).
+            Ed448, X25519, X448; default Ed25519), ``"oct"`` (``size`` bits, default 256) or
+            ``"AKP"`` (``alg`` required: ML-DSA-44, ML-DSA-65 or ML-DSA-87, RFC 9964).
         kid, alg, use: members recorded in the key; ``alg`` and ``use`` then restrict its use.
 
     Raises:
@@ -67,7 +69,13 @@ def generate(
         if bits < 128 or bits % 8:
             raise InvalidKeyError("'oct' keys must be at least 128 bits, a multiple of 8")
         return Key.import_key({"kty": "oct", "k": b64e_str(os.urandom(bits // 8)), **meta})
-    raise UnsupportedAlgorithmError(f"key type {kty!r} is not supported: use RSA, EC, OKP or oct")
+    if kty == "AKP":
+        _no(size, "size", kty)
+        _no(crv, "crv", kty)
+        return akp_generate(alg, {k: v for k, v in meta.items() if k != "alg"})
+    raise UnsupportedAlgorithmError(
+        f"key type {kty!r} is not supported: use RSA, EC, OKP, oct or AKP"
+    )
 
 
 def _no(value: object, name: str, kty: str) -> None:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 from .._b64 import b64d, b64e_str
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
+from ._akp import AKP_ALGORITHMS, akp_from_crypto, akp_from_jwk, akp_types
 from ._curves import EC_CURVE_BY_OID_NAME, EC_CURVES, OKP_CURVES, EcCurve
 from ._roca import has_roca_fingerprint
 
@@ -52,12 +53,14 @@ _REQUIRED = {
     "EC": ("crv", "kty", "x", "y"),
     "OKP": ("crv", "kty", "x"),
     "oct": ("k", "kty"),
+    "AKP": ("alg", "kty", "pub"),
 }
 _PRIVATE = {
     "RSA": ("d", "p", "q", "dp", "dq", "qi"),
     "EC": ("d",),
     "OKP": ("d",),
     "oct": ("k",),
+    "AKP": ("priv",),
 }
 _THUMBPRINT_HASHES = {"SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 _THUMBPRINT_URI_NAMES = {"SHA-256": "sha-256", "SHA-384": "sha-384", "SHA-512": "sha-512"}
@@ -210,7 +213,7 @@ class Key:
             if stripped.startswith(b"-----BEGIN"):
                 return _from_pem(stripped, secret, overrides)
             return _from_der(raw, secret, overrides)
-        if isinstance(data, (*_PRIVATE_TYPES, *_PUBLIC_TYPES)):
+        if isinstance(data, (*_PRIVATE_TYPES, *_PUBLIC_TYPES, *akp_types())):
             return _from_crypto(data, overrides)
         raise MalformedError(
             f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
@@ -255,6 +258,8 @@ class Key:
             return EC_CURVES[self.crv or ""].curve().key_size
         if self.kty == "oct":
             return len(self._crypto) * 8
+        if self.kty == "AKP":
+            return AKP_ALGORITHMS[self.alg or ""].public_size * 8
         return OKP_CURVES[self.crv or ""].size * 8
 
     @property
@@ -752,6 +757,7 @@ _JWK_BUILDERS = {
     "EC": _ec_from_jwk,
     "OKP": _okp_from_jwk,
     "oct": _oct_from_jwk,
+    "AKP": akp_from_jwk,
 }
 _KEY_MEMBERS = {
     kty: frozenset(_REQUIRED[kty]) | frozenset(_PRIVATE[kty]) | ({"oth"} if kty == "RSA" else set())
@@ -777,6 +783,9 @@ def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
             return _okp_key(curve_def.name, obj.public_key(), obj, meta)
         if isinstance(obj, curve_def.public_cls):
             return _okp_key(curve_def.name, obj, None, meta)
+    akp = akp_from_crypto(obj, meta)
+    if akp is not None:
+        return akp
     raise UnsupportedAlgorithmError(f"unsupported key object {type(obj).__name__}")
 
 
