@@ -19,7 +19,8 @@ failure of the library and nothing else::
     │   ├── NotYetValidError
     │   ├── MissingClaimError
     │   └── InvalidClaimError
-    └── JWKSFetchError              a remote JWK Set could not be fetched or used
+    ├── JWKSFetchError              a remote JWK Set could not be fetched or used
+    └── KeyStoreError               a key store could not be read, written or locked
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "JWKSFetchError",
     "JoseError",
     "KeyNotFoundError",
+    "KeyStoreError",
     "LimitExceededError",
     "MalformedError",
     "MissingClaimError",
@@ -119,3 +121,11 @@ class InvalidClaimError(ClaimError):
 
 class JWKSFetchError(JoseError):
     """A remote JWK Set could not be fetched, parsed or used."""
+
+
+class KeyStoreError(JoseError):
+    """A key store (``josekit.jwks.KeyStore``) could not be read, written or locked.
+
+    The message names the file or backend and what was wrong: unsafe permissions, a corrupt
+    state document, an I/O error.
+    """
