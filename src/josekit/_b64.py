@@ -1,21 +1,45 @@
-"""Strict base64url (RFC 7515 §2, Appendix C): no padding, one alphabet, canonical bits."""
+"""Strict base64url (RFC 7515 §2, Appendix C): no padding, one alphabet, canonical bits.
+
+Exactly one text decodes to given bytes: padding (``=``), the standard alphabet's ``+`` and
+``/``, whitespace and any other character are refused, and so are final characters whose
+unused low bits are not zero. Otherwise several strings would verify as the same token.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
+import sys
 
 from .errors import MalformedError
 
 __all__ = ["b64d", "b64e", "b64e_str"]
 
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_VALID = re.compile(r"[A-Za-z0-9_-]*\Z")
-# For a final group of 2 (3) characters, the last character carries 4 (2) unused bits,
-# which must be zero: otherwise several strings decode to the same bytes.
-_MASK = {2: 0x0F, 3: 0x03}
-_PAD = ("", "", "==", "=")
+_PAD = (b"", b"", b"==", b"=")
+# For a final group of 2 (3) characters the last character carries 4 (2) unused bits, which
+# must be zero: these are the characters of the alphabet whose low 4 (2) bits are zero.
+_FINAL: tuple[frozenset[int], ...] = (
+    frozenset(),
+    frozenset(),
+    frozenset(b"AQgw"),
+    frozenset(b"AEIMQUYcgkosw048"),
+)
+# url-safe -> standard alphabet; '+', '/' and '=' become '!', which the strict decoder refuses.
+_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
+_VALID = re.compile(rb"[A-Za-z0-9_-]*")
+
+if sys.version_info >= (3, 11):
+
+    def _decode(raw: bytes, rem: int) -> bytes:
+        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PAD[rem], strict_mode=True)
+
+else:  # pragma: no cover - Python 3.10 has no strict a2b_base64
+
+    def _decode(raw: bytes, rem: int) -> bytes:
+        if _VALID.fullmatch(raw) is None:
+            raise binascii.Error("not base64url")
+        return base64.urlsafe_b64decode(raw + _PAD[rem])
 
 
 def b64e(data: bytes) -> bytes:
@@ -28,21 +52,30 @@ def b64e_str(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _invalid(what: str) -> MalformedError:
+    return MalformedError(f"{what} is not valid base64url (unpadded, alphabet A-Z a-z 0-9 - _)")
+
+
 def b64d(data: str | bytes, what: str = "value") -> bytes:
     """Decode strict unpadded base64url; raise :class:`MalformedError` on anything else."""
-    if isinstance(data, bytes):
+    if isinstance(data, str):
         try:
-            data = data.decode("ascii")
-        except UnicodeDecodeError:
-            raise MalformedError(f"{what} is not valid base64url") from None
-    elif not isinstance(data, str):
+            raw = data.encode("ascii")
+        except UnicodeEncodeError:
+            raise _invalid(what) from None
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    else:
         raise MalformedError(f"{what} must be a base64url string, not {type(data).__name__}")
-    rem = len(data) % 4
-    if rem == 1 or _VALID.match(data) is None:
-        raise MalformedError(f"{what} is not valid base64url (unpadded, alphabet A-Z a-z 0-9 - _)")
-    if rem and _ALPHABET.index(data[-1]) & _MASK[rem]:
-        raise MalformedError(f"{what} is not canonical base64url (non-zero unused bits)")
+    rem = len(raw) & 3
+    if rem:
+        if rem == 1:
+            raise _invalid(what)
+        if raw[-1] not in _FINAL[rem]:
+            if _VALID.fullmatch(raw) is None:
+                raise _invalid(what)
+            raise MalformedError(f"{what} is not canonical base64url (non-zero unused bits)")
     try:
-        return base64.urlsafe_b64decode(data + _PAD[rem])
-    except (binascii.Error, ValueError):  # pragma: no cover - guarded by the checks above
-        raise MalformedError(f"{what} is not valid base64url") from None
+        return _decode(raw, rem)
+    except binascii.Error:
+        raise _invalid(what) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .errors import LimitExceededError, MalformedError
@@ -28,6 +29,8 @@ def _reject_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_SPACE = frozenset({"", " ", "\t", "\n", "\r"})
 
 
 def _depth_ok(text: str, max_depth: int) -> bool:
@@ -56,29 +59,51 @@ def _depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
+def _parse(text: str, what: str) -> Any:
+    try:
+        if text[:1] in _SPACE:  # the scanner starts at a value: strip leading whitespace
+            return _DECODER.decode(text)
+        value, end = _SCAN(text, 0)
+    except MalformedError as exc:
+        raise MalformedError(f"{what}: {exc}") from None
+    except StopIteration:
+        raise MalformedError(f"{what} is not valid JSON") from None
+    except (ValueError, RecursionError) as exc:
+        raise MalformedError(f"{what} is not valid JSON ({exc})") from None
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        raise MalformedError(f"{what} is not valid JSON (extra data after the value)")
+    return value
+
+
 def loads(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> Any:
     """Parse strict JSON (UTF-8 when bytes); raise :class:`MalformedError` on any problem."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
+    if isinstance(data, str):
+        text = data
+    elif isinstance(data, (bytes, bytearray, memoryview)):
         try:
             text = bytes(data).decode("utf-8")
         except UnicodeDecodeError:
             raise MalformedError(f"{what} is not valid UTF-8") from None
     else:
-        text = data
+        raise MalformedError(f"{what} must be JSON text, not {type(data).__name__}")
     if not _depth_ok(text, max_depth):
         raise LimitExceededError(f"{what} nests deeper than {max_depth} levels")
-    try:
-        return _DECODER.decode(text)
-    except MalformedError as exc:
-        raise MalformedError(f"{what}: {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise MalformedError(f"{what} is not valid JSON ({exc})") from None
+    return _parse(text, what)
 
 
 def loads_object(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> dict[str, Any]:
     """Parse strict JSON that must be an object."""
-    obj = loads(data, what, max_depth)
-    if not isinstance(obj, dict):
+    if type(data) is bytes:  # the hot path (a decoded header), without the generic checks
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedError(f"{what} is not valid UTF-8") from None
+        if len(text) > max_depth and not _depth_ok(text, max_depth):
+            raise LimitExceededError(f"{what} nests deeper than {max_depth} levels")
+        obj = _parse(text, what)
+    else:
+        obj = loads(data, what, max_depth)
+    if type(obj) is not dict:
         raise MalformedError(f"{what} must be a JSON object, not {type(obj).__name__}")
     return obj
 
@@ -87,10 +112,13 @@ def dumps(obj: Any) -> str:
     """Serialise compactly (no whitespace), UTF-8 characters kept as they are."""
     try:
         return _ENCODER.encode(obj)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise MalformedError(f"cannot serialise to JSON: {exc}") from None
 
 
 def dumps_bytes(obj: Any) -> bytes:
-    """Serialise compactly to UTF-8 bytes."""
-    return dumps(obj).encode("utf-8")
+    """Serialise compactly to UTF-8 bytes (a lone surrogate in a string is refused)."""
+    try:
+        return dumps(obj).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedError("cannot serialise to JSON: a string is not valid Unicode") from None

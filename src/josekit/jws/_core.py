@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from types import MappingProxyType
 from typing import Any, Union
 
 from .._b64 import b64d, b64e, b64e_str
@@ -15,7 +17,7 @@ from .._header import (
     parse_protected,
     unprotected_object,
 )
-from .._json import dumps_bytes, loads_object
+from .._json import dumps, dumps_bytes, loads_object
 from ..algorithms.signing import SIGNATURE_ALGORITHMS, SignatureAlgorithm
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -44,6 +46,11 @@ __all__ = [
 Payload = Union[bytes, str]
 KeySource = Union[Key, KeyResolver]
 
+# The protected header {"alg": name} of every algorithm, encoded once.
+_ALG_ONLY_HEADER: Mapping[str, bytes] = MappingProxyType(
+    {name: b64e(dumps_bytes({"alg": name})) for name in SIGNATURE_ALGORITHMS}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class VerifiedJWS:
@@ -52,7 +59,7 @@ class VerifiedJWS:
     Attributes:
         payload: the verified payload bytes.
         header: the protected and unprotected header parameters of the signature that verified.
-        key: the key that verified it.
+        key: the key that verified it (``None`` only from :func:`decode_unsecured`).
         protected_header: the integrity-protected part of ``header``.
     """
 
@@ -62,12 +69,32 @@ class VerifiedJWS:
     protected_header: dict[str, Any] = field(default_factory=dict)
 
 
+# VerifiedJWS is built on every verification: setting its slots directly skips the frozen
+# dataclass __init__ (one object.__setattr__ per field), with the same result.
+_SET_RESULT = tuple(
+    vars(VerifiedJWS)[name].__set__ for name in ("payload", "header", "key", "protected_header")
+)
+
+
+def _result(
+    payload: bytes, header: dict[str, Any], key: Key | None, protected: dict[str, Any]
+) -> VerifiedJWS:
+    result: VerifiedJWS = object.__new__(VerifiedJWS)
+    set_payload, set_header, set_key, set_protected = _SET_RESULT
+    set_payload(result, payload)
+    set_header(result, header)
+    set_key(result, key)
+    set_protected(result, protected)
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Signer:
     """One signature to produce with :func:`sign_json`.
 
     ``protected`` header parameters are integrity protected (``alg`` is always added there);
-    ``header`` ones are not.
+    ``header`` ones are not. The key's ``kid`` goes in the unprotected header unless either
+    header sets ``kid``.
     """
 
     key: Key
@@ -76,17 +103,53 @@ class Signer:
     header: Mapping[str, Any] | None = None
 
 
+# -- shared helpers ------------------------------------------------------------------------
+
+
 def _payload_bytes(payload: Payload) -> bytes:
+    if isinstance(payload, bytes):
+        return payload
     if isinstance(payload, str):
-        return payload.encode("utf-8")
-    if isinstance(payload, (bytes, bytearray, memoryview)):
+        try:
+            return payload.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedError("the payload str is not valid Unicode (lone surrogate)") from None
+    if isinstance(payload, (bytearray, memoryview)):
         return bytes(payload)
     raise MalformedError(f"payload must be bytes or str, not {type(payload).__name__}")
 
 
+def _header_dict(header: object, what: str) -> dict[str, Any]:
+    """A caller's header as a new dict; it must be a mapping with string member names."""
+    if not isinstance(header, Mapping):
+        raise InvalidHeaderError(f"{what} must be a mapping, not {type(header).__name__}")
+    out = dict(header)
+    for name in out:
+        if not isinstance(name, str):
+            raise InvalidHeaderError(f"{what} member names must be strings, not {name!r}")
+    return out
+
+
+_NOTHING: frozenset[str] = frozenset()
+_B64_ONLY = frozenset({"b64"})
+
+
 def _understood(crit: Iterable[str], unencoded_payload: bool) -> frozenset[str]:
-    names = frozenset(crit)
-    return names | {"b64"} if unencoded_payload else names
+    """The extensions a verify call understands: the caller's, plus ``b64`` if enabled."""
+    if not crit:
+        return _B64_ONLY if unencoded_payload else _NOTHING
+    if isinstance(crit, (str, bytes)):
+        raise InvalidHeaderError("crit= must be a list of header parameter names, not a string")
+    names = set()
+    for name in crit:
+        if not isinstance(name, str):
+            raise InvalidHeaderError(f"crit= must list header parameter names, not {name!r}")
+        names.add(name)
+    # 'b64' is understood only through unencoded_payload=True, the one switch for RFC 7797.
+    names.discard("b64")
+    if unencoded_payload:
+        names.add("b64")
+    return frozenset(names)
 
 
 def _b64_flag(protected: Mapping[str, Any], merged: Mapping[str, Any]) -> bool:
@@ -104,9 +167,27 @@ def _b64_flag(protected: Mapping[str, Any], merged: Mapping[str, Any]) -> bool:
     return value
 
 
-def _signing_alg(
-    alg: str, key: Key, header: Mapping[str, Any] | None, operation: str = "sign"
-) -> SignatureAlgorithm:
+def _check_payload_size(size: int, limits: Limits, encoded: bool) -> None:
+    """Bound a payload before any work on it; ``encoded`` sizes are base64url characters."""
+    limit = limits.max_payload_size * 4 // 3 + 3 if encoded else limits.max_payload_size
+    if size > limit:
+        raise LimitExceededError(
+            f"the payload is larger than the limit of {limits.max_payload_size} bytes "
+            "(raise Limits.max_payload_size to accept it)"
+        )
+
+
+def _unencoded_body(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedError("the unencoded payload is not valid Unicode") from None
+
+
+# -- signing -------------------------------------------------------------------------------
+
+
+def _signing_alg(alg: str, key: Key, header: Mapping[str, Any] | None) -> SignatureAlgorithm:
     if alg == "none":
         raise AlgorithmNotAllowedError(
             "alg 'none' produces an unsecured JWS: use jws.encode_unsecured() for that"
@@ -116,23 +197,20 @@ def _signing_alg(
         raise InvalidKeyError(
             f"expected a josekit Key, not {type(key).__name__}; import it with Key.import_key(...)"
         )
-    desc.check_key(key, operation)
+    desc.check_key(key, "sign")
     if header and "alg" in header and header["alg"] != alg:
         raise InvalidHeaderError(f"header alg {header['alg']!r} contradicts alg={alg!r}")
     return desc
 
 
-def _protected_for(alg: str, key: Key, header: Mapping[str, Any] | None) -> dict[str, Any]:
-    protected: dict[str, Any] = {"alg": alg}
-    if key.kid is not None:
-        protected["kid"] = key.kid
-    if header:
-        protected.update(header)
-    return protected
-
-
-def _encode_payload(payload: bytes, b64: bool) -> bytes:
-    return b64e(payload) if b64 else payload
+def _check_new_header(protected: Mapping[str, Any], merged: Mapping[str, Any]) -> bool:
+    """Check a header about to be signed as a verifier will; return the ``b64`` flag."""
+    if "crit" in merged:
+        crit = protected.get("crit")
+        # The signer understands the extensions it lists itself; the rest is checked as usual.
+        own = frozenset(c for c in crit if isinstance(c, str)) if isinstance(crit, list) else ()
+        check_crit(protected, merged, own, JWS_REGISTERED)
+    return _b64_flag(protected, merged)
 
 
 def sign(
@@ -149,13 +227,31 @@ def sign(
     unless ``header`` sets one, are always there). ``detached=True`` leaves the payload out
     of the token (RFC 7515 Appendix F). For an unencoded payload (RFC 7797), pass
     ``header={"b64": False, "crit": ["b64"]}``.
+
+    Raises:
+        JoseError: a subclass saying what was wrong (key unfit for ``alg``, bad header...).
     """
     data = _payload_bytes(payload)
     desc = _signing_alg(alg, key, header)
-    protected = _protected_for(alg, key, header)
-    b64 = _b64_flag(protected, protected)
-    h64 = b64e(dumps_bytes(protected))
-    body = _encode_payload(data, b64)
+    kid = key.kid
+    if header is None and kid is None:
+        h64 = _ALG_ONLY_HEADER[desc.name]
+        b64 = True
+    elif header is None and kid is not None:
+        # The same bytes as dumps_bytes({"alg": alg, "kid": kid}), without the dict.
+        try:
+            h64 = b64e(f'{{"alg":"{desc.name}","kid":{encode_basestring(kid)}}}'.encode())
+        except UnicodeEncodeError:
+            raise InvalidKeyError("the key's kid is not valid Unicode") from None
+        b64 = True
+    else:
+        protected: dict[str, Any] = {"alg": desc.name}
+        if kid is not None:
+            protected["kid"] = kid
+        protected.update(_header_dict(header, "header"))
+        b64 = _check_new_header(protected, protected)
+        h64 = b64e(dumps_bytes(protected))
+    body = b64e(data) if b64 else data
     if not b64 and not detached and (b"." in body or not body.isascii()):
         raise MalformedError(
             "an unencoded (b64=false) payload in compact form must be ASCII without '.': "
@@ -166,6 +262,9 @@ def sign(
     return f"{h64.decode('ascii')}.{middle}.{b64e_str(signature)}"
 
 
+# -- verification --------------------------------------------------------------------------
+
+
 def _verify_signature(
     desc: SignatureAlgorithm,
     source: KeySource,
@@ -173,6 +272,8 @@ def _verify_signature(
     signing_input: bytes,
     signature: bytes,
 ) -> Key:
+    """Verify with ``source`` (one key, or each fitting candidate of a resolver) and return
+    the key that verified. Keys are checked against ``desc`` before any cryptography."""
     if isinstance(source, Key):
         desc.check_key(source, "verify")
         desc.verify(source, signing_input, signature)
@@ -180,6 +281,10 @@ def _verify_signature(
     candidates = resolve_keys(source, header, "verify")
     fitting = []
     for candidate in candidates:
+        if not isinstance(candidate, Key):
+            raise InvalidKeyError(
+                f"the key resolver returned a {type(candidate).__name__}, not a josekit Key"
+            )
         try:
             desc.check_key(candidate, "verify")
         except InvalidKeyError:
@@ -199,10 +304,11 @@ def _verify_signature(
 def _check_header(
     protected: Mapping[str, Any],
     merged: Mapping[str, Any],
-    allowed: frozenset[str],
+    allowed: Collection[str],
     understood: frozenset[str],
     limits: Limits,
 ) -> tuple[SignatureAlgorithm, bool]:
+    """Check a received header once, before any cryptography: the descriptor and ``b64``."""
     alg = merged.get("alg")
     if alg is None:
         raise InvalidHeaderError("the JWS header has no 'alg'")
@@ -212,9 +318,42 @@ def _check_header(
             "use jws.decode_unsecured() if you really mean to read an unsecured JWS"
         )
     desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
-    check_crit(protected, merged, understood, JWS_REGISTERED)
-    check_kid(merged, limits)
-    return desc, _b64_flag(protected, merged)
+    if "crit" in merged:
+        check_crit(protected, merged, understood, JWS_REGISTERED)
+    if "kid" in merged:
+        check_kid(merged, limits)
+    if "b64" in merged:
+        return desc, _b64_flag(protected, merged)
+    return desc, True
+
+
+def _compact_text(token: object, limits: Limits) -> str:
+    if isinstance(token, str):
+        text = token
+    elif isinstance(token, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError("a compact JWS must be ASCII text") from None
+    else:
+        raise MalformedError(f"token must be a str, not {type(token).__name__}")
+    if len(text) > limits.max_token_size:
+        raise LimitExceededError(
+            f"the token is larger than the limit of {limits.max_token_size} characters "
+            "(raise Limits.max_token_size to accept it)"
+        )
+    dots = text.count(".")
+    if dots != 2:
+        if text.lstrip().startswith("{"):
+            hint = ": this is a JSON serialization, use jws.verify_json()"
+        elif dots == 4:
+            hint = ": this has five parts, like a JWE (use jwe.decrypt())"
+        else:
+            hint = f", not {dots + 1}"
+        raise MalformedError(f"a compact JWS has exactly three parts separated by '.'{hint}")
+    if not text.isascii():
+        raise MalformedError("a compact JWS must be ASCII text")
+    return text
 
 
 def verify(
@@ -233,56 +372,38 @@ def verify(
         token: the compact JWS.
         key_or_keyset: a :class:`Key`, a :class:`KeySet` or another key resolver. Keys in
             the token header (``jwk``, ``jku``, ``x5u``, ``x5c``) are never used.
-        algorithms: the ``alg`` values accepted; required and non-empty.
+        algorithms: the ``alg`` values accepted; required and non-empty. The header's ``alg``
+            must be one of them, must equal the key's ``alg`` if it has one, and must fit
+            the key type.
         detached_payload: the payload of a detached-content JWS (its payload part is empty).
-        crit: header extensions the caller understands and processes.
-        unencoded_payload: accept RFC 7797 ``b64: false`` payloads.
+        crit: header extensions the caller understands and processes (RFC 7515 §4.1.11).
+        unencoded_payload: accept RFC 7797 ``b64: false`` payloads (protected, in ``crit``).
         limits: size limits for this call.
 
     Raises:
         JoseError: a subclass saying what was wrong; never a bare Python exception.
     """
-    allowed = SIGNATURE_ALGORITHMS.allow_list(algorithms)
-    if isinstance(token, (bytes, bytearray)):
-        try:
-            token = bytes(token).decode("ascii")
-        except UnicodeDecodeError:
-            raise MalformedError("a compact JWS must be ASCII text") from None
-    if not isinstance(token, str):
-        raise MalformedError(f"token must be a str, not {type(token).__name__}")
-    if len(token) > limits.max_token_size:
-        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
-    if token.count(".") != 2:
-        hint = (
-            ": this is a JSON serialization, use jws.verify_json()"
-            if token.lstrip().startswith("{")
-            else (": this has five parts, like a JWE" if token.count(".") == 4 else "")
-        )
-        raise MalformedError(f"a compact JWS has exactly three parts separated by '.'{hint}")
-    h64, p64, s64 = token.split(".")
+    allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
+    understood = _understood(crit, unencoded_payload)
+    text = _compact_text(token, limits)
+    h64, p64, s64 = text.split(".")
     header = parse_protected(h64, limits)
-    desc, b64 = _check_header(header, header, allowed, _understood(crit, unencoded_payload), limits)
+    desc, b64 = _check_header(header, header, allowed, understood, limits)
     if detached_payload is not None:
         if p64:
             raise MalformedError("a detached payload was given, but the token carries one")
         payload = _payload_bytes(detached_payload)
-        body = _encode_payload(payload, b64)
-    elif b64:
-        body = p64.encode("ascii")
-        payload = b""  # decoded after the signature is checked
+        _check_payload_size(len(payload), limits, encoded=False)
+        signing_input = h64.encode("ascii") + b"." + (b64e(payload) if b64 else payload)
     else:
-        body = payload = p64.encode("ascii")
-    if len(body) > limits.max_payload_size * 4 // 3 + 4:
-        raise LimitExceededError(
-            f"the payload is larger than the limit of {limits.max_payload_size}"
-        )
+        _check_payload_size(len(p64), limits, encoded=b64)
+        signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
     signature = b64d(s64, "signature")
-    used = _verify_signature(
-        desc, key_or_keyset, header, h64.encode("ascii") + b"." + body, signature
-    )
-    if detached_payload is None and b64:
-        payload = b64d(p64, "payload")
-    return VerifiedJWS(payload, header, used, header)
+    used = _verify_signature(desc, key_or_keyset, header, signing_input, signature)
+    if detached_payload is None:
+        # Decoded only now: a forged token never costs a decode of its payload.
+        payload = b64d(p64, "payload") if b64 else p64.encode("ascii")
+    return _result(payload, header, used, header)
 
 
 # -- JSON serialization -------------------------------------------------------------------
@@ -290,6 +411,7 @@ def verify(
 _GENERAL = frozenset({"payload", "signatures"})
 _FLATTENED = frozenset({"payload", "protected", "header", "signature"})
 _SIGNATURE = frozenset({"protected", "header", "signature"})
+_PROTECTED_ONLY = ("crit", "b64")
 
 
 def sign_json(
@@ -298,9 +420,15 @@ def sign_json(
     """Sign ``payload`` once per :class:`Signer` and return a JWS JSON serialization.
 
     ``flattened=True`` gives the flattened form (exactly one signer). ``detached=True`` omits
-    the payload member.
+    the payload member. For an unencoded payload (RFC 7797) every signer's ``protected`` has
+    ``{"b64": False, "crit": ["b64"]}``, and the payload must be UTF-8 text.
+
+    Raises:
+        JoseError: a subclass saying what was wrong.
     """
     data = _payload_bytes(payload)
+    if not isinstance(signers, Sequence) or isinstance(signers, (str, bytes)):
+        raise InvalidHeaderError("signers must be a list of jws.Signer(key, alg, ...) objects")
     if not signers:
         raise InvalidHeaderError("sign_json needs at least one Signer")
     if flattened and len(signers) != 1:
@@ -313,29 +441,39 @@ def sign_json(
             raise InvalidKeyError(
                 "signers must be jws.Signer(key, alg, protected=, header=) objects"
             )
-        unprotected = dict(signer.header or {})
-        desc = _signing_alg(signer.alg, signer.key, signer.protected)
+        given = None if signer.protected is None else _header_dict(signer.protected, "protected")
+        unprotected = {} if signer.header is None else _header_dict(signer.header, "header")
+        desc = _signing_alg(signer.alg, signer.key, given)
         if "alg" in unprotected:
             raise InvalidHeaderError("'alg' goes in the protected header")
-        protected = {"alg": signer.alg, **(signer.protected or {})}
-        if signer.key.kid is not None and "kid" not in protected and "kid" not in unprotected:
-            unprotected["kid"] = signer.key.kid
+        for name in _PROTECTED_ONLY:
+            if name in unprotected:
+                raise InvalidHeaderError(f"{name!r} must be in the protected header")
+        protected = {"alg": desc.name, **(given or {})}
+        kid = signer.key.kid
+        if kid is not None and "kid" not in protected and "kid" not in unprotected:
+            unprotected["kid"] = kid
         merged = merge_headers(protected, unprotected)
-        check_crit(protected, merged, protected.get("crit") or (), JWS_REGISTERED)
-        b64 = _b64_flag(protected, merged)
+        b64 = _check_new_header(protected, merged)
         b64_values.add(b64)
         if len(b64_values) > 1:
             raise InvalidHeaderError("every signature must use the same 'b64' value (RFC 7797 §3)")
         h64 = b64e(dumps_bytes(protected))
-        body = _encode_payload(data, b64)
+        body = b64e(data) if b64 else data
         entry: dict[str, Any] = {"protected": h64.decode("ascii")}
         if unprotected:
+            dumps(unprotected)  # refuse what cannot be serialised now, not in the caller's hands
             entry["header"] = unprotected
         entry["signature"] = b64e_str(desc.sign(signer.key, h64 + b"." + body))
         entries.append(entry)
     out: dict[str, Any] = {}
     if not detached:
-        out["payload"] = body.decode("utf-8") if False in b64_values else body.decode("ascii")
+        try:
+            out["payload"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedError(
+                "an unencoded (b64=false) payload in the JSON serialization must be UTF-8 text"
+            ) from None
     if flattened:
         out.update(entries[0])
     else:
@@ -343,18 +481,80 @@ def sign_json(
     return out
 
 
-def _parse_json(obj_or_str: Mapping[str, Any] | str | bytes, limits: Limits) -> Mapping[str, Any]:
-    if isinstance(obj_or_str, (str, bytes, bytearray)):
+def _parse_json(obj_or_str: object, limits: Limits) -> Mapping[str, Any]:
+    if isinstance(obj_or_str, (str, bytes, bytearray, memoryview)):
         if len(obj_or_str) > limits.max_token_size:
-            raise LimitExceededError(f"the JWS is larger than the limit of {limits.max_token_size}")
-        return loads_object(
-            bytes(obj_or_str) if not isinstance(obj_or_str, str) else obj_or_str,
-            "JWS JSON serialization",
-            limits.max_json_depth,
-        )
+            raise LimitExceededError(
+                f"the JWS is larger than the limit of {limits.max_token_size} "
+                "(raise Limits.max_token_size to accept it)"
+            )
+        data = obj_or_str if isinstance(obj_or_str, str) else bytes(obj_or_str)
+        if isinstance(data, str) and data.count(".") == 2 and not data.lstrip().startswith("{"):
+            raise MalformedError("this is a compact JWS: use jws.verify()")
+        return loads_object(data, "JWS JSON serialization", limits.max_json_depth)
     if isinstance(obj_or_str, Mapping):
         return obj_or_str
     raise MalformedError(f"expected a JWS JSON object or its text, not {type(obj_or_str).__name__}")
+
+
+def _json_entries(obj: Mapping[str, Any], limits: Limits) -> list[Mapping[str, Any]]:
+    """The signature objects of a general or flattened JWS, after the structural checks."""
+    members = frozenset(obj)
+    if "signatures" in obj:
+        if not members <= _GENERAL:
+            raise MalformedError(
+                f"unexpected members in a general JWS: {sorted(members - _GENERAL)} "
+                "(general and flattened members cannot be mixed)"
+            )
+        entries = obj["signatures"]
+        if not isinstance(entries, list) or not entries:
+            raise MalformedError("'signatures' must be a non-empty array")
+        if len(entries) > limits.max_signatures:
+            raise LimitExceededError(
+                f"the JWS has {len(entries)} signatures, "
+                f"more than the limit of {limits.max_signatures}"
+            )
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                raise MalformedError("each member of 'signatures' must be a JSON object")
+        return entries
+    if "signature" in obj:
+        if not members <= _FLATTENED:
+            raise MalformedError(
+                f"unexpected members in a flattened JWS: {sorted(members - _FLATTENED)}"
+            )
+        return [{k: obj[k] for k in _SIGNATURE if k in obj}]
+    raise MalformedError("a JWS JSON serialization needs 'signatures' or 'signature'")
+
+
+def _parse_entry(
+    entry: Mapping[str, Any], limits: Limits
+) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    """(protected text, protected header, merged header, signature text) of one signature."""
+    if not frozenset(entry) <= _SIGNATURE:
+        raise MalformedError(
+            f"unexpected members in a signature: {sorted(frozenset(entry) - _SIGNATURE)}"
+        )
+    h64 = entry.get("protected", "")
+    if not isinstance(h64, str):
+        raise MalformedError("'protected' must be a base64url string")
+    protected = parse_protected(h64, limits) if "protected" in entry else {}
+    unprotected: dict[str, Any] | None = None
+    if "header" in entry:
+        unprotected = unprotected_object(entry["header"], limits)
+        if len(dumps_bytes(unprotected)) > limits.max_header_size:
+            raise LimitExceededError(
+                f"the unprotected header is larger than the limit of {limits.max_header_size}"
+            )
+        for name in _PROTECTED_ONLY:
+            if name in unprotected:
+                raise InvalidHeaderError(f"{name!r} must be in the protected header")
+    if not protected and not unprotected:
+        raise MalformedError("a signature needs a protected or an unprotected header")
+    sig_text = entry.get("signature")
+    if not isinstance(sig_text, str):
+        raise MalformedError("each signature needs a 'signature' string")
+    return h64, protected, merge_headers(protected, unprotected), sig_text
 
 
 def verify_json(
@@ -371,80 +571,45 @@ def verify_json(
 
     The first signature that verifies with an allowed algorithm and a key from
     ``key_or_keyset`` is the result; signatures that fail are ignored, and headers of failed
-    signatures never reach the result. Other arguments are those of :func:`verify`.
+    signatures never reach the result. Every signature must be well-formed (and the
+    ``signatures`` array no longer than ``limits.max_signatures``) before any is verified.
+    Other arguments are those of :func:`verify`.
+
+    Raises:
+        JoseError: a subclass saying what was wrong; never a bare Python exception.
     """
-    allowed = SIGNATURE_ALGORITHMS.allow_list(algorithms)
+    allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
+    understood = _understood(crit, unencoded_payload)
     obj = _parse_json(obj_or_str, limits)
-    members = frozenset(obj)
-    if "signatures" in obj:
-        if not members <= _GENERAL:
-            raise MalformedError(
-                f"unexpected members in a general JWS: {sorted(members - _GENERAL)}"
-            )
-        entries = obj["signatures"]
-        if not isinstance(entries, list) or not entries:
-            raise MalformedError("'signatures' must be a non-empty array")
-        if len(entries) > limits.max_signatures:
-            raise LimitExceededError(
-                f"the JWS has {len(entries)} signatures, "
-                f"more than the limit of {limits.max_signatures}"
-            )
-    elif "signature" in obj:
-        if not members <= _FLATTENED:
-            raise MalformedError(
-                f"unexpected members in a flattened JWS: {sorted(members - _FLATTENED)}"
-            )
-        entries = [{k: obj[k] for k in _SIGNATURE if k in obj}]
-    else:
-        raise MalformedError("a JWS JSON serialization needs 'signatures' or 'signature'")
+    parsed = [_parse_entry(entry, limits) for entry in _json_entries(obj, limits)]
+    flags = {_b64_flag(protected, merged) for _, protected, merged, _ in parsed}
+    if len(flags) > 1:
+        raise InvalidHeaderError("every signature must use the same 'b64' value (RFC 7797 §3)")
+    b64 = flags.pop()
 
     if detached_payload is not None:
         if "payload" in obj:
             raise MalformedError("a detached payload was given, but the JWS carries one")
-        p_text = None
+        payload = _payload_bytes(detached_payload)
+        _check_payload_size(len(payload), limits, encoded=False)
+        body = b64e(payload) if b64 else payload
     else:
         p_text = obj.get("payload")
         if not isinstance(p_text, str):
             raise MalformedError("the JWS has no 'payload' string (pass detached_payload=)")
-
-    understood = _understood(crit, unencoded_payload)
-    parsed = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not frozenset(entry) <= _SIGNATURE:
-            raise MalformedError("each signature must be an object of protected, header, signature")
-        protected = parse_protected(entry["protected"], limits) if "protected" in entry else {}
-        unprotected = unprotected_object(entry["header"], limits) if "header" in entry else None
-        if not protected and not unprotected:
-            raise MalformedError("a signature needs a protected or an unprotected header")
-        sig_text = entry.get("signature")
-        if not isinstance(sig_text, str):
-            raise MalformedError("each signature needs a 'signature' string")
-        merged = merge_headers(protected, unprotected)
-        for name in ("crit", "b64"):
-            if unprotected and name in unprotected:
-                raise InvalidHeaderError(f"{name!r} must be in the protected header")
-        parsed.append((entry.get("protected", ""), protected, merged, sig_text))
-    if len({_b64_flag(p, m) if "b64" in m else True for _, p, m, _ in parsed}) > 1:
-        raise InvalidHeaderError("every signature must use the same 'b64' value (RFC 7797 §3)")
+        _check_payload_size(len(p_text), limits, encoded=b64)
+        if b64:
+            if not p_text.isascii():
+                raise MalformedError("the payload is not valid base64url")
+            payload = b""  # decoded once a signature verified
+            body = p_text.encode("ascii")
+        else:
+            payload = body = _unencoded_body(p_text)
 
     errors: list[JoseError] = []
     for h64, protected, merged, sig_text in parsed:
         try:
-            desc, b64 = _check_header(protected, merged, allowed, understood, limits)
-            if detached_payload is not None:
-                payload = _payload_bytes(detached_payload)
-                body = _encode_payload(payload, b64)
-            elif b64:
-                assert p_text is not None
-                payload = b64d(p_text, "payload")
-                body = p_text.encode("ascii")
-            else:
-                assert p_text is not None
-                body = payload = p_text.encode("utf-8")
-            if len(payload) > limits.max_payload_size:
-                raise LimitExceededError(
-                    f"the payload is larger than the limit of {limits.max_payload_size}"
-                )
+            desc, _ = _check_header(protected, merged, allowed, understood, limits)
             signature = b64d(sig_text, "signature")
             used = _verify_signature(
                 desc, key_or_keyset, merged, h64.encode("ascii") + b"." + body, signature
@@ -452,7 +617,9 @@ def verify_json(
         except JoseError as exc:
             errors.append(exc)
             continue
-        return VerifiedJWS(payload, merged, used, protected)
+        if b64 and detached_payload is None:
+            payload = b64d(obj["payload"], "payload")
+        return _result(payload, merged, used, protected)
     if len(errors) == 1:
         raise errors[0]
     for kind in (InvalidSignatureError, KeyNotFoundError):
@@ -465,23 +632,29 @@ def verify_json(
 
 
 def encode_unsecured(payload: Payload, *, header: Mapping[str, Any] | None = None) -> str:
-    """Create an unsecured JWS (``alg: none``, RFC 7515 Appendix A.5). Nobody can trust it."""
+    """Create an unsecured JWS (``alg: none``, RFC 7515 Appendix A.5). Nobody can trust it.
+
+    Raises:
+        JoseError: a subclass saying what was wrong with the payload or header.
+    """
     data = _payload_bytes(payload)
-    protected = {"alg": "none", **(header or {})}
+    protected = {"alg": "none", **(_header_dict(header, "header") if header is not None else {})}
     if protected["alg"] != "none":
         raise InvalidHeaderError("an unsecured JWS has alg 'none'")
+    for name in ("crit", "b64"):
+        if name in protected:
+            raise InvalidHeaderError(f"an unsecured JWS from josekit carries no {name!r}")
     return f"{b64e_str(dumps_bytes(protected))}.{b64e_str(data)}."
 
 
-def decode_unsecured(token: str, *, limits: Limits = DEFAULT_LIMITS) -> VerifiedJWS:
-    """Read an unsecured JWS (``alg: none`` and an empty signature). Nothing is verified."""
-    if not isinstance(token, str):
-        raise MalformedError("token must be a str")
-    if len(token) > limits.max_token_size:
-        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
-    if token.count(".") != 2:
-        raise MalformedError("a compact JWS has exactly three parts separated by '.'")
-    h64, p64, s64 = token.split(".")
+def decode_unsecured(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> VerifiedJWS:
+    """Read an unsecured JWS (``alg: none`` and an empty signature). Nothing is verified.
+
+    Raises:
+        JoseError: a subclass saying what was wrong (not ``alg: none``, a signature present...).
+    """
+    text = _compact_text(token, limits)
+    h64, p64, s64 = text.split(".")
     header = parse_protected(h64, limits)
     if header.get("alg") != "none":
         raise InvalidHeaderError(
@@ -489,5 +662,9 @@ def decode_unsecured(token: str, *, limits: Limits = DEFAULT_LIMITS) -> Verified
         )
     if s64:
         raise InvalidSignatureError("an unsecured JWS must have an empty signature")
-    check_crit(header, header, (), JWS_REGISTERED)
-    return VerifiedJWS(b64d(p64, "payload"), header, None, header)
+    if "crit" in header:
+        check_crit(header, header, (), JWS_REGISTERED)
+    if "b64" in header:
+        raise InvalidHeaderError("'b64' must be listed in 'crit' (RFC 7797 §6)")
+    _check_payload_size(len(p64), limits, encoded=True)
+    return _result(b64d(p64, "payload"), header, None, header)
