@@ -6,7 +6,7 @@ built on pyca/cryptography.
 
 from __future__ import annotations
 
-from . import errors, jwe, jwk, jws
+from . import errors, jwe, jwk, jws, jwt
 from .jwk import Key, KeySet
 from .policy import DEFAULT_LIMITS, Limits
 
@@ -22,4 +22,5 @@ __all__ = [
     "jwe",
     "jwk",
     "jws",
+    "jwt",
 ]

@@ -1,0 +1,36 @@
+"""JSON Web Tokens (RFC 7519): signed, encrypted and nested, with claim validation (RFC 8725).
+
+>>> from josekit import jwk, jwt
+>>> key = jwk.generate("EC", crv="P-256", kid="k1")
+>>> token = jwt.encode({"iss": "https://issuer.example", "sub": "user-1"}, key, "ES256")
+>>> jwt.decode(token, key.public(), algorithms=["ES256"], issuer="https://issuer.example").claims
+{'iss': 'https://issuer.example', 'sub': 'user-1'}
+
+The caller always says which kind of token it expects: :func:`decode` takes a signed JWT,
+:func:`decode_encrypted` an encrypted one and :func:`decode_nested` one signed and then
+encrypted; a token of another kind is refused, never guessed. Unsecured JWTs
+(``alg: none``) exist only through :func:`encode_unsecured` and :func:`decode_unsecured`.
+"""
+
+from __future__ import annotations
+
+from ._claims import Duration, Instant, StringOrList
+from ._profiles import ACCESS_TOKEN_CLAIMS, ID_TOKEN_CLAIMS, decode_access_token, decode_id_token
+from ._signed import decode, decode_unsecured, encode, encode_unsecured
+from ._token import NestedToken, Token
+
+__all__ = [
+    "ACCESS_TOKEN_CLAIMS",
+    "Duration",
+    "ID_TOKEN_CLAIMS",
+    "Instant",
+    "NestedToken",
+    "StringOrList",
+    "Token",
+    "decode",
+    "decode_access_token",
+    "decode_id_token",
+    "decode_unsecured",
+    "encode",
+    "encode_unsecured",
+]

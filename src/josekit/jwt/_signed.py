@@ -1,0 +1,312 @@
+"""Signed JWTs (a JWS Compact Serialization whose payload is the claims) and unsecured JWTs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
+
+from .._b64 import b64d
+from .._header import JWS_REGISTERED, check_crit, check_kid, parse_protected
+from .._json import loads_object
+from ..algorithms.signing import SIGNATURE_ALGORITHMS
+from ..errors import (
+    AlgorithmNotAllowedError,
+    InvalidHeaderError,
+    LimitExceededError,
+    MalformedError,
+)
+from ..jwk import Key, KeyResolver
+from ..jws import decode_unsecured as _jws_decode_unsecured
+from ..jws import encode_unsecured as _jws_encode_unsecured
+from ..jws import sign as _jws_sign
+from ..jws._core import _verify_signature
+from ..policy import DEFAULT_LIMITS, Limits
+from ._claims import (
+    ClaimChecks,
+    Duration,
+    Instant,
+    StringOrList,
+    claim_checks,
+    claims_bytes,
+    media_type,
+    validate,
+)
+from ._token import Token
+
+__all__ = [
+    "decode",
+    "decode_unsecured",
+    "decode_with",
+    "encode",
+    "encode_unsecured",
+    "jwt_header",
+    "parse_claims",
+    "text_token",
+    "verify_compact",
+]
+
+KeySource = Union[Key, KeyResolver]
+
+
+def jwt_header(header: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
+    """The header of a new JWT: ``typ`` "JWT" unless given; never ``b64``; ``cty`` not "JWT"."""
+    out: dict[str, Any] = {"typ": "JWT"}
+    if header:
+        if not isinstance(header, Mapping):
+            raise InvalidHeaderError(f"header must be a mapping, not {type(header).__name__}")
+        out.update(header)
+    if "b64" in out:
+        raise InvalidHeaderError(
+            "a JWT never uses 'b64' (RFC 7797): its claims are always base64url-encoded"
+        )
+    cty = out.get("cty")
+    if isinstance(cty, str) and media_type(cty) == "jwt":
+        raise InvalidHeaderError(
+            f"cty 'JWT' marks a nested JWT, but {what} carries a claims set; "
+            "use jwt.encode_nested() to sign and then encrypt"
+        )
+    return out
+
+
+def text_token(token: object, limits: Limits) -> str:
+    """A compact token as ASCII text within the size limit."""
+    if isinstance(token, (bytes, bytearray, memoryview)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError("a compact JWT must be ASCII text") from None
+    if not isinstance(token, str):
+        raise MalformedError(f"token must be a str, not {type(token).__name__}")
+    if len(token) > limits.max_token_size:
+        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
+    if not token.isascii():
+        raise MalformedError("a compact JWT must be ASCII text")
+    return token
+
+
+def _not_signed(token: str) -> MalformedError:
+    dots = token.count(".")
+    if dots == 4:
+        return MalformedError(
+            "this token has five parts: it is a JWE (an encrypted JWT), not a signed JWT; "
+            "use jwt.decode_encrypted() for an encrypted JWT, or jwt.decode_nested() for one "
+            "signed and then encrypted"
+        )
+    if token.lstrip().startswith("{"):
+        return MalformedError("a JWT uses the compact serialization, never the JSON one")
+    return MalformedError("a signed JWT has exactly three parts separated by '.'")
+
+
+def _unencoded_refused() -> InvalidHeaderError:
+    return InvalidHeaderError(
+        "a JWT never uses 'b64' (RFC 7797 unencoded payloads); this token is not a JWT"
+    )
+
+
+def parse_claims(payload: bytes, header: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
+    """The claims set of a verified or decrypted payload: one strict JSON object."""
+    cty = header.get("cty")
+    if cty is not None and isinstance(cty, str) and media_type(cty) == "jwt":
+        raise MalformedError(
+            "the header says cty 'JWT': the payload is a nested JWT, not a claims set; "
+            "josekit decodes nested JWTs (signed, then encrypted) with jwt.decode_nested()"
+        )
+    return loads_object(payload, "the JWT claims set", limits.max_json_depth)
+
+
+def verify_compact(
+    token: str, source: KeySource, allowed: frozenset[str], limits: Limits
+) -> tuple[dict[str, Any], bytes, Key]:
+    """Verify a compact JWS that carries a JWT: header, payload bytes and the key that verified.
+
+    This is :func:`josekit.jws.verify` without what a JWT never uses (detached and unencoded
+    payloads), so the hot path is a split, two strict decodes and the signature check.
+    """
+    if token.count(".") != 2:
+        raise _not_signed(token)
+    h64, p64, s64 = token.split(".")
+    header = parse_protected(h64, limits)
+    alg = header.get("alg")
+    if alg == "none":
+        raise AlgorithmNotAllowedError(
+            "alg 'none' (an unsecured JWT) is never accepted by jwt.decode(); "
+            "use jwt.decode_unsecured() if you really mean to read an unsecured JWT"
+        )
+    if alg is None:
+        raise InvalidHeaderError("the JWS header has no 'alg'")
+    desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
+    if "b64" in header:
+        raise _unencoded_refused()
+    if "crit" in header:
+        check_crit(header, header, (), JWS_REGISTERED)
+    check_kid(header, limits)
+    if len(p64) > limits.max_payload_size * 4 // 3 + 4:
+        raise LimitExceededError(
+            f"the payload is larger than the limit of {limits.max_payload_size}"
+        )
+    signature = b64d(s64, "signature")
+    key = _verify_signature(
+        desc, source, header, token[: len(h64) + len(p64) + 1].encode("ascii"), signature
+    )
+    return header, b64d(p64, "payload"), key
+
+
+def encode(
+    claims: Mapping[str, Any],
+    key: Key,
+    alg: str,
+    *,
+    header: Mapping[str, Any] | None = None,
+) -> str:
+    """Sign a claims set and return the JWT (a JWS Compact Serialization).
+
+    Args:
+        claims: the claims; ``exp``/``nbf``/``iat`` may be aware :class:`datetime` values
+            (converted to integer NumericDates); registered claims must have their RFC 7519
+            types; everything must be JSON-serialisable.
+        key: the private (or ``oct``) signing key.
+        alg: the JWS algorithm, e.g. ``"ES256"``.
+        header: extra protected header parameters. ``typ`` is ``"JWT"`` unless given
+            (``"at+jwt"`` for an RFC 9068 access token); the key's ``kid`` is added.
+
+    Raises:
+        JoseError: a subclass saying what was wrong (e.g. :class:`InvalidClaimError` naming a
+            claim that cannot be encoded).
+    """
+    payload = claims_bytes(claims)
+    return _jws_sign(payload, key, alg, header=jwt_header(header, "jwt.encode()"))
+
+
+def decode(
+    token: str | bytes,
+    key_or_keyset: KeySource,
+    *,
+    algorithms: Iterable[str],
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """Verify a signed JWT and validate its claims.
+
+    The signature is checked first; claims are read only from the verified payload and
+    validated only after it verified, so a bad signature is never reported as a claim error.
+
+    Args:
+        token: the compact JWS. A JWE is refused: use :func:`decode_encrypted` or
+            :func:`decode_nested`. An unsecured JWT (``alg: none``) is refused: use
+            :func:`decode_unsecured`.
+        key_or_keyset: a :class:`~josekit.Key`, a :class:`~josekit.KeySet` or another key
+            resolver. Keys named in the header (``jwk``, ``jku``, ``x5u``, ``x5c``) are
+            never used.
+        algorithms: the JWS ``alg`` values accepted; required and non-empty.
+        issuer: the expected ``iss`` (exact match), or a collection of accepted ones.
+        audience: this recipient's identifier, or several; the token's ``aud`` (a string or
+            a list) must contain one. When ``None``, a token that has ``aud`` is refused
+            (RFC 7519 §4.1.3).
+        subject: the expected ``sub`` (exact match).
+        leeway: clock skew tolerated on ``exp``, ``nbf``, ``iat`` and ``max_age``, in seconds
+            or as a :class:`timedelta`.
+        required: names of claims that must be present.
+        typ: the expected header ``typ`` (e.g. ``"at+jwt"``), compared case-insensitively
+            with the ``application/`` prefix optional.
+        max_age: refuse tokens issued (``iat``) longer ago than this; ``iat`` becomes required.
+        now: the current time (seconds or an aware datetime); defaults to :func:`time.time`.
+        limits: size limits for this call.
+
+    Returns:
+        A :class:`Token` with the claims, the header and the key that verified it.
+
+    Raises:
+        ExpiredTokenError, NotYetValidError, MissingClaimError, InvalidClaimError: a claim
+            failed validation (``.claim`` names it).
+        JoseError: another subclass for a malformed token, a disallowed algorithm, a key that
+            does not fit or a signature that does not verify.
+    """
+    checks = claim_checks(
+        issuer=issuer,
+        audience=audience,
+        subject=subject,
+        leeway=leeway,
+        required=required,
+        typ=typ,
+        max_age=max_age,
+        now=now,
+    )
+    allowed = SIGNATURE_ALGORITHMS.allow_list(algorithms)
+    header, payload, key = verify_compact(text_token(token, limits), key_or_keyset, allowed, limits)
+    claims = parse_claims(payload, header, limits)
+    validate(claims, header, checks)
+    return Token(claims, header, key)
+
+
+def decode_with(
+    token: str, source: KeySource, allowed: frozenset[str], checks: ClaimChecks, limits: Limits
+) -> Token:
+    """:func:`decode` with options already checked (used by the nested and profile paths)."""
+    header, payload, key = verify_compact(token, source, allowed, limits)
+    claims = parse_claims(payload, header, limits)
+    validate(claims, header, checks)
+    return Token(claims, header, key)
+
+
+# -- unsecured JWTs (RFC 7519 §6) ------------------------------------------------------------
+
+
+def encode_unsecured(claims: Mapping[str, Any], *, header: Mapping[str, Any] | None = None) -> str:
+    """Create an unsecured JWT (``alg: none``, RFC 7519 §6). Nobody can trust its claims.
+
+    Only for tokens whose integrity is ensured by other means; read them back with
+    :func:`decode_unsecured`, never with :func:`decode`.
+    """
+    payload = claims_bytes(claims)
+    return _jws_encode_unsecured(payload, header=jwt_header(header, "jwt.encode_unsecured()"))
+
+
+def decode_unsecured(
+    token: str | bytes,
+    *,
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """Read an unsecured JWT (``alg: none``, empty signature) and validate its claims.
+
+    Nothing is verified: anyone can have written these claims. The claim options are those
+    of :func:`decode`; the returned :class:`Token` has ``key=None``.
+    """
+    checks = claim_checks(
+        issuer=issuer,
+        audience=audience,
+        subject=subject,
+        leeway=leeway,
+        required=required,
+        typ=typ,
+        max_age=max_age,
+        now=now,
+    )
+    text = text_token(token, limits)
+    if text.count(".") != 2:
+        raise _not_signed(text)
+    result = _jws_decode_unsecured(text, limits=limits)
+    header = result.header
+    if "b64" in header:
+        raise _unencoded_refused()
+    if len(result.payload) > limits.max_payload_size:
+        raise LimitExceededError(
+            f"the payload is larger than the limit of {limits.max_payload_size}"
+        )
+    claims = parse_claims(result.payload, header, limits)
+    validate(claims, header, checks)
+    return Token(claims, header, None)

@@ -1,0 +1,40 @@
+"""The public surface of josekit.jwt is pinned: adding or removing a name is deliberate."""
+
+from __future__ import annotations
+
+import inspect
+
+import josekit
+from josekit import jwt
+
+
+def test_exported_names() -> None:
+    assert sorted(jwt.__all__) == [
+        "ACCESS_TOKEN_CLAIMS",
+        "Duration",
+        "ID_TOKEN_CLAIMS",
+        "Instant",
+        "NestedToken",
+        "StringOrList",
+        "Token",
+        "decode",
+        "decode_access_token",
+        "decode_id_token",
+        "decode_unsecured",
+        "encode",
+        "encode_unsecured",
+    ]
+    for name in jwt.__all__:
+        assert getattr(jwt, name) is not None
+
+
+def test_package_exports_jwt() -> None:
+    assert "jwt" in josekit.__all__
+    assert josekit.jwt is jwt
+
+
+def test_public_functions_are_documented() -> None:
+    for name in jwt.__all__:
+        obj = getattr(jwt, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert obj.__doc__, name
