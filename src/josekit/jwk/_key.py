@@ -5,13 +5,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, Union
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import (
+    dsa,
+    ec,
+    ed448,
+    ed25519,
+    rsa,
+    x448,
+    x25519,
+)
 
 from .._b64 import b64d, b64e_str
 from .._json import dumps, loads_object
@@ -215,6 +223,10 @@ class Key:
             return _from_der(raw, secret, overrides)
         if isinstance(data, (*_PRIVATE_TYPES, *_PUBLIC_TYPES, *akp_types())):
             return _from_crypto(data, overrides)
+        if isinstance(data, _UNSUPPORTED_TYPES):
+            raise UnsupportedAlgorithmError(
+                f"josekit does not support {type(data).__name__} keys: DSA is not a JOSE key type"
+            )
         raise MalformedError(
             f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
             "PEM text, DER bytes, or a cryptography key object"
@@ -438,6 +450,7 @@ _PRIVATE_TYPES = (
     x25519.X25519PrivateKey,
     x448.X448PrivateKey,
 )
+_UNSUPPORTED_TYPES = (dsa.DSAPrivateKey, dsa.DSAPublicKey)
 _PUBLIC_TYPES = (
     rsa.RSAPublicKey,
     ec.EllipticCurvePublicKey,
@@ -774,7 +787,10 @@ def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
     if isinstance(obj, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         curve = EC_CURVE_BY_OID_NAME.get(obj.curve.name)
         if curve is None:
-            raise UnsupportedAlgorithmError(f"EC curve {obj.curve.name!r} is not supported")
+            raise UnsupportedAlgorithmError(
+                f"EC curve {obj.curve.name!r} is not supported: "
+                f"josekit supports {sorted(EC_CURVES)}"
+            )
         if isinstance(obj, ec.EllipticCurvePrivateKey):
             return _ec_key(curve, obj.public_key(), obj, meta)
         return _ec_key(curve, obj, None, meta)
@@ -786,7 +802,10 @@ def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
     akp = akp_from_crypto(obj, meta)
     if akp is not None:
         return akp
-    raise UnsupportedAlgorithmError(f"unsupported key object {type(obj).__name__}")
+    raise UnsupportedAlgorithmError(
+        f"josekit does not support {type(obj).__name__} keys: use an RSA, EC (P-256, P-384, "
+        "P-521, secp256k1), Ed25519, Ed448, X25519, X448 or ML-DSA key"
+    )
 
 
 def _from_pem(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
@@ -805,16 +824,21 @@ def _from_pem(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> K
 
 
 def _from_der(data: bytes, password: bytes | None, meta: Mapping[str, Any]) -> Key:
-    # DER has no label: try a private key, then a public key, then a certificate.
+    # DER has no label: try a private key, then a public key, then a certificate. Only a
+    # private key can have a password.
     loaders: tuple[Callable[[], Any], ...] = (
         lambda: serialization.load_der_private_key(data, password),
-        lambda: serialization.load_der_public_key(data),
-        lambda: x509.load_der_x509_certificate(data).public_key(),
     )
-    return _from_crypto(_load_native(loaders, "DER data"), meta)
+    if password is None:
+        loaders += (
+            lambda: serialization.load_der_public_key(data),
+            lambda: x509.load_der_x509_certificate(data).public_key(),
+        )
+        return _from_crypto(_load_native(loaders, "DER data as a key or certificate"), meta)
+    return _from_crypto(_load_native(loaders, "DER private key"), meta)
 
 
-def _load_native(loaders: Iterable[Callable[[], Any]], what: str) -> Any:
+def _load_native(loaders: Sequence[Callable[[], Any]], what: str) -> Any:
     """The first key a loader returns; loaders that cannot parse the data are skipped."""
     reason = ""
     for load in loaders:
@@ -827,7 +851,7 @@ def _load_native(loaders: Iterable[Callable[[], Any]], what: str) -> Any:
                 f"the {what} holds a key of a type josekit does not support: {exc}"
             ) from None
         except ValueError as exc:
-            reason = str(exc)
+            reason = f" ({exc})" if len(loaders) == 1 else ""
     raise MalformedError(
-        f"cannot parse the {what} ({reason}); if it is an encrypted private key, check the password"
+        f"cannot parse the {what}{reason}; if it is an encrypted private key, check the password"
     )
