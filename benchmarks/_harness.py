@@ -240,6 +240,14 @@ def roundtrip_case(
 # -- timing ---------------------------------------------------------------------------------
 
 
+CLOCKS: Mapping[str, Callable[[], int]] = {
+    "wall": time.perf_counter_ns,
+    "cpu": time.thread_time_ns,
+}
+"""``wall`` (the default) is elapsed time; ``cpu`` is this thread's CPU time, which leaves out
+the time the process waits while other processes use the CPU (use it on a busy machine)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """How long to sample: ``rounds`` samples of about ``sample_seconds`` each, per library."""
@@ -247,37 +255,38 @@ class Settings:
     rounds: int
     sample_seconds: float
     warmup_seconds: float
+    clock: str = "wall"
 
     @classmethod
-    def full(cls) -> Settings:
+    def full(cls, clock: str = "wall") -> Settings:
         """The default: 41 samples of ~10 ms, about half a second per library and benchmark."""
-        return cls(rounds=41, sample_seconds=0.01, warmup_seconds=0.03)
+        return cls(rounds=41, sample_seconds=0.01, warmup_seconds=0.03, clock=clock)
 
     @classmethod
-    def quick(cls) -> Settings:
+    def quick(cls, clock: str = "wall") -> Settings:
         """A fast sanity run: 9 samples of ~3 ms (noisier)."""
-        return cls(rounds=9, sample_seconds=0.003, warmup_seconds=0.005)
+        return cls(rounds=9, sample_seconds=0.003, warmup_seconds=0.005, clock=clock)
 
 
-def _loop(fn: Callable[[], object], n: int) -> int:
+def _loop(fn: Callable[[], object], n: int, clock: Callable[[], int]) -> int:
     """Nanoseconds for ``n`` calls of ``fn``, with the garbage collector paused."""
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        start = time.perf_counter_ns()
+        start = clock()
         for _ in itertools.repeat(None, n):
             fn()
-        return time.perf_counter_ns() - start
+        return clock() - start
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _calibrate(fn: Callable[[], object], target_ns: float) -> int:
+def _calibrate(fn: Callable[[], object], target_ns: float, clock: Callable[[], int]) -> int:
     """The number of calls that takes about ``target_ns`` (at least one)."""
     n = 1
     while True:
-        elapsed = _loop(fn, n)
+        elapsed = _loop(fn, n, clock)
         if elapsed >= target_ns / 8 or n >= 1 << 22:
             return max(1, round(n * target_ns / max(elapsed, 1)))
         n *= 8
@@ -298,16 +307,18 @@ class Stats:
 def measure(timed: Mapping[str, Callable[[], object]], settings: Settings) -> dict[str, Stats]:
     """Sample every callable ``settings.rounds`` times, interleaved; return their statistics."""
     gc.collect()
+    clock = CLOCKS[settings.clock]
     target_ns = settings.sample_seconds * 1e9
-    calls = {name: _calibrate(fn, target_ns) for name, fn in timed.items()}
+    calls = {name: _calibrate(fn, target_ns, clock) for name, fn in timed.items()}
     for name, fn in timed.items():
-        _loop(fn, max(1, round(calls[name] * settings.warmup_seconds / settings.sample_seconds)))
+        warmup = round(calls[name] * settings.warmup_seconds / settings.sample_seconds)
+        _loop(fn, max(1, warmup), clock)
     names = list(timed)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(settings.rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(_loop(timed[name], calls[name]) / calls[name] / 1000)
+            samples[name].append(_loop(timed[name], calls[name], clock) / calls[name] / 1000)
     out = {}
     for name, values in samples.items():
         q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0],) * 3
@@ -417,17 +428,23 @@ def render_table(results: Sequence[Result], header: str = "") -> str:
     out.append(line(["-" * w for w in widths]))
     out.extend(line(row) for row in rows)
     details = []
+    unsupported: set[str] = set()
     for r in results:
         if r.error is not None:
             details.append(f"{r.benchmark.id}: ERROR {r.error}")
             continue
-        misses = r.misses()
-        if misses and r.verdict() == "MISS":
+        if r.verdict() == "MISS":
             details.append(
-                f"{r.benchmark.id}: MISS ({r.benchmark.target.describe()}): {'; '.join(misses)}"
+                f"{r.benchmark.id}: MISS ({r.benchmark.target.describe()}): "
+                + "; ".join(r.misses())
             )
         for lib, note in r.notes.items():
-            details.append(f"{r.benchmark.id}: {lib}: {note}")
+            if note.startswith("n/a: "):
+                unsupported.add(note[5:])
+            else:
+                details.append(f"{r.benchmark.id}: {lib}: {note}")
+    if unsupported:
+        details.append("n/a: " + "; ".join(sorted(unsupported)))
     if details:
         out.append("")
         out.extend(details)
@@ -460,6 +477,7 @@ def render_json(results: Sequence[Result], settings: Settings, env: Mapping[str,
             "rounds": settings.rounds,
             "sample_seconds": settings.sample_seconds,
             "warmup_seconds": settings.warmup_seconds,
+            "clock": settings.clock,
         },
         "results": [],
     }

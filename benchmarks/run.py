@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import importlib
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from _harness import (  # noqa: E402
+    CLOCKS,
     Benchmark,
     Result,
     Settings,
@@ -47,7 +49,9 @@ def discover() -> tuple[list[Benchmark], list[str]]:
     """Every benchmark of every ``bench_*.py`` module, and notes on modules that cannot load."""
     found: list[Benchmark] = []
     notes: list[str] = []
-    for path in sorted(HERE.glob("bench_*.py")):
+    first = {name: i for i, name in enumerate(("bench_jws", "bench_jwe", "bench_jwt"))}
+    paths = sorted(HERE.glob("bench_*.py"), key=lambda p: (first.get(p.stem, len(first)), p.stem))
+    for path in paths:
         try:
             module = importlib.import_module(path.stem)
         except ModuleNotFoundError as exc:
@@ -71,6 +75,21 @@ def selected(benchmarks: Sequence[Benchmark], patterns: Sequence[str]) -> list[B
         return pattern in bench_id
 
     return [b for b in benchmarks if any(matches(b.id, p) for p in patterns)]
+
+
+def _load_note() -> str:
+    """A warning when other processes kept the CPUs busy (wall-clock figures then drift)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return ""
+    cpus = os.cpu_count() or 1
+    if load < 0.75 * cpus:
+        return ""
+    return (
+        f"note: load average {load:.1f} on {cpus} CPUs during the run: other processes competed "
+        "for the CPU; wall-clock figures are inflated and noisier (try --clock cpu)"
+    )
 
 
 def run_one(bench: Benchmark, settings: Settings) -> Result:
@@ -103,6 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="PATH",
         help="write results as JSON to PATH, or to stdout instead of the table if PATH is '-'",
     )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall: elapsed time (default); cpu: this thread's CPU time, steadier when other "
+        "processes compete for the CPU",
+    )
     parser.add_argument("--list", action="store_true", help="list benchmark ids and exit")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target is missed")
     args = parser.parse_args(argv)
@@ -119,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no benchmark matches the filter; see --list", file=sys.stderr)
         return 1
 
-    settings = Settings.quick() if args.quick else Settings.full()
+    settings = Settings.quick(args.clock) if args.quick else Settings.full(args.clock)
     env = environment()
     results = []
     start = time.perf_counter()
@@ -134,8 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" | python-jose {env['python-jose']}\n"
         f"{'quick' if args.quick else 'full'} run: {len(results)} benchmarks, "
         f"{settings.rounds} samples of ~{settings.sample_seconds * 1000:g} ms per library, "
-        f"{elapsed:.0f} s"
+        f"{settings.clock} clock, {elapsed:.0f} s"
     )
+    load = _load_note()
+    if load:
+        header += "\n" + load
     if module_notes:
         header += "\n" + "\n".join(f"note: {n}" for n in module_notes)
     if args.json != "-":
