@@ -11,6 +11,31 @@ from josekit.algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, KeyManagement
 
 PASSWORD = "correct horse battery staple"
 
+RFC_ALGS = (
+    "RSA1_5",
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "RSA-OAEP-384",
+    "RSA-OAEP-512",
+    "A128KW",
+    "A192KW",
+    "A256KW",
+    "dir",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A256KW",
+    "A128GCMKW",
+    "A192GCMKW",
+    "A256GCMKW",
+    "PBES2-HS256+A128KW",
+    "PBES2-HS384+A192KW",
+    "PBES2-HS512+A256KW",
+)
+"""The key management algorithms of RFC 7518 §4 (RFC 8037 §3.2 adds curves, not names)."""
+RFC_ENCS = ("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM")
+"""The content encryption algorithms of RFC 7518 §5."""
+
 
 def oct_key(size: int, **meta: str) -> Key:
     """A random symmetric key of ``size`` bytes."""

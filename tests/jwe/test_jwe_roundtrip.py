@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from jwe_helpers import KeyFactory
+from jwe_helpers import RFC_ALGS, RFC_ENCS, KeyFactory
 
 from josekit import errors, jwe
 from josekit.algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT
 
-ALGS = sorted(KEY_MANAGEMENT)
-ENCS = sorted(CONTENT_ENCRYPTION)
+ALGS = sorted(RFC_ALGS)
+ENCS = sorted(RFC_ENCS)
 
 
 def test_registries_list_every_algorithm_of_the_rfcs() -> None:
-    assert set(KEY_MANAGEMENT) == {
-        "RSA1_5",
-        "RSA-OAEP",
-        "RSA-OAEP-256",
-        "RSA-OAEP-384",
-        "RSA-OAEP-512",
-        "A128KW",
-        "A192KW",
-        "A256KW",
-        "dir",
-        "ECDH-ES",
-        "ECDH-ES+A128KW",
-        "ECDH-ES+A192KW",
-        "ECDH-ES+A256KW",
-        "A128GCMKW",
-        "A192GCMKW",
-        "A256GCMKW",
-        "PBES2-HS256+A128KW",
-        "PBES2-HS384+A192KW",
-        "PBES2-HS512+A256KW",
-    }
-    assert set(CONTENT_ENCRYPTION) == {
-        "A128CBC-HS256",
-        "A192CBC-HS384",
-        "A256CBC-HS512",
-        "A128GCM",
-        "A192GCM",
-        "A256GCM",
-    }
+    assert set(RFC_ALGS) <= set(KEY_MANAGEMENT)
+    assert set(CONTENT_ENCRYPTION) == set(RFC_ENCS)
     assert KEY_MANAGEMENT.opt_in == {
         "RSA1_5",
         "PBES2-HS256+A128KW",
