@@ -19,9 +19,13 @@ def test_exported_names() -> None:
         "Token",
         "decode",
         "decode_access_token",
+        "decode_encrypted",
         "decode_id_token",
+        "decode_nested",
         "decode_unsecured",
         "encode",
+        "encode_encrypted",
+        "encode_nested",
         "encode_unsecured",
     ]
     for name in jwt.__all__:

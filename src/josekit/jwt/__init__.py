@@ -15,6 +15,7 @@ encrypted; a token of another kind is refused, never guessed. Unsecured JWTs
 from __future__ import annotations
 
 from ._claims import Duration, Instant, StringOrList
+from ._encrypted import decode_encrypted, decode_nested, encode_encrypted, encode_nested
 from ._profiles import ACCESS_TOKEN_CLAIMS, ID_TOKEN_CLAIMS, decode_access_token, decode_id_token
 from ._signed import decode, decode_unsecured, encode, encode_unsecured
 from ._token import NestedToken, Token
@@ -29,8 +30,12 @@ __all__ = [
     "Token",
     "decode",
     "decode_access_token",
+    "decode_encrypted",
     "decode_id_token",
+    "decode_nested",
     "decode_unsecured",
     "encode",
+    "encode_encrypted",
+    "encode_nested",
     "encode_unsecured",
 ]
