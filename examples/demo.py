@@ -28,6 +28,42 @@ def main() -> None:
     kid = res.key.kid if res.key else None
     print(f"general JSON with {count} signatures verified by kid={kid}")
     print("JWKS:", public.to_json())
+    encryption_demo()
+
+
+def encryption_demo() -> None:
+    """Encrypt and decrypt in every JWE serialization: compact, flattened, general."""
+    from josekit import jwe
+
+    ec = jwk.generate("EC", crv="P-256", kid="ec-enc", use="enc")
+    x25519 = jwk.generate("OKP", crv="X25519", kid="x-enc", use="enc")
+    private = KeySet([ec, x25519])
+    message = b'{"secret":"attack at dawn"}'
+    compact = jwe.encrypt(message, ec.public(), "ECDH-ES+A256KW", "A256GCM")
+    res = jwe.decrypt(compact, private, algorithms=["ECDH-ES+A256KW"])
+    assert res.plaintext == message
+    print(f"JWE compact   ECDH-ES+A256KW/A256GCM kid={res.key.kid}: {compact[:48]}...")
+    flat = jwe.encrypt_json(
+        message, [jwe.Recipient(x25519.public(), "ECDH-ES")], "A128GCM", flattened=True
+    )
+    res = jwe.decrypt_json(flat, private, algorithms=["ECDH-ES"])
+    assert res.plaintext == message
+    print(f"JWE flattened ECDH-ES (X25519)/A128GCM kid={res.key.kid} decrypted")
+    general = jwe.encrypt_json(
+        message,
+        [
+            jwe.Recipient(ec.public(), "ECDH-ES+A128KW"),
+            jwe.Recipient(x25519.public(), "ECDH-ES+A128KW"),
+        ],
+        "A256CBC-HS512",
+        aad=b"context",
+        zip="DEF",
+    )
+    for key in (ec, x25519):
+        res = jwe.decrypt_json(general, key, algorithms=["ECDH-ES+A128KW"])
+        assert res.plaintext == message
+    count = len(general["recipients"])
+    print(f"JWE general JSON with {count} recipients decrypted by each recipient")
 
 
 if __name__ == "__main__":
