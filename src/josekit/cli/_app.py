@@ -1,0 +1,98 @@
+"""The ``josekit`` command group: global options, error handling and exit codes."""
+
+from __future__ import annotations
+
+import errno
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import JoseError
+from ._common import EXIT_INPUT, CliFailure, failure_from, json_option
+
+__all__ = ["JosekitGroup", "cli"]
+
+_EPILOG = """\b
+Exit status: 0 success, 1 the token was rejected (bad signature, failed
+decryption, invalid claims, no matching key), 2 usage or input error.
+
+\b
+Keys come from a file, from env:NAME (an environment variable) or from -
+(stdin); tokens and payloads from an argument, @FILE or - (stdin).
+
+\b
+Examples:
+  josekit key generate --kty EC --crv P-256 --kid k1 -o k1.jwk --public-out k1.pub.jwk
+  echo -n hello | josekit jws sign --key k1.jwk --alg ES256 - > token.txt
+  josekit jws verify @token.txt --key k1.pub.jwk --alg ES256
+  josekit inspect @token.txt
+"""
+
+
+class JosekitGroup(click.Group):
+    """A group that turns every library, file and value error into a one-line message.
+
+    :class:`~josekit.errors.JoseError` becomes exit status 1 when a token was rejected and
+    2 for bad input; ``OSError`` and ``ValueError`` become exit status 2. No traceback is
+    ever printed.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand, mapping exceptions to :class:`CliFailure`."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except JoseError as exc:
+            raise failure_from(exc) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            detail = exc.strerror or str(exc)
+            where = f": {exc.filename}" if exc.filename else ""
+            raise CliFailure(f"{detail}{where}", EXIT_INPUT, type(exc).__name__) from None
+        except (ValueError, UnicodeError) as exc:
+            raise CliFailure(str(exc) or type(exc).__name__, EXIT_INPUT, "ValueError") from None
+
+
+def _set_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta["josekit.color"] = value
+    return value
+
+
+@click.group(
+    cls=JosekitGroup,
+    epilog=_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="josekit")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_color,
+    help="Colour and tables: 'auto' uses them only when stdout is a terminal (and NO_COLOR "
+    "is unset).",
+)
+@json_option
+def cli() -> None:
+    """Keys, signatures, encryption and tokens (JOSE: JWK, JWS, JWE, JWT) from the shell."""
+
+
+def _register() -> None:
+    from ._inspect import inspect_command
+    from ._jwe_cmds import jwe_group
+    from ._jws_cmds import jws_group
+    from ._key_cmds import key_group
+
+    cli.add_command(key_group)
+    cli.add_command(jws_group)
+    cli.add_command(jwe_group)
+    cli.add_command(inspect_command)
+
+
+_register()
