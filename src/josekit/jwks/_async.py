@@ -1,0 +1,441 @@
+"""AsyncRemoteKeySet and async verification for event loops (ASGI applications).
+
+josekit's verify/decrypt/decode functions are synchronous: the cryptography is CPU work that
+takes microseconds, and only the key lookup may need the network. So the async path splits
+the two: first the candidate keys are awaited (:func:`prefetch_keys` parses the token's
+header and awaits ``source.candidates_async(header, operation)``), then the ordinary sync
+function runs with exactly those keys. :func:`verify_async`, :func:`decode_jwt_async` and
+:func:`decrypt_async` do both steps::
+
+    keys = AsyncRemoteKeySet("https://issuer.example/.well-known/jwks.json")
+
+    async def handler(request):
+        token = await decode_jwt_async(raw, keys, algorithms=["ES256"], issuer=ISSUER)
+
+Any other sync function (``jwt.decode_access_token``, ``jws.verify`` with ``crit``...) takes
+the resolver that :func:`prefetch_keys` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
+
+from .._header import parse_protected
+from ..errors import JoseError, JWKSFetchError, KeyNotFoundError, LimitExceededError, MalformedError
+from ..jwk import Key, KeyResolver, KeySet
+from ..policy import DEFAULT_LIMITS, Limits
+from ._cache import CacheSettings, CacheState
+from ._discovery import discovery_urls, jwks_uri_from
+from ._http import Seconds, expect_status, fetch_async, fetch_options, import_httpx
+from ._remote import (
+    DEFAULT_CACHE_TTL,
+    DEFAULT_COOLDOWN,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CACHE_TTL,
+    DEFAULT_STALE_IF_ERROR,
+    DEFAULT_TIMEOUT,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..jwe import DecryptedJWE
+    from ..jws import VerifiedJWS
+    from ..jwt import Duration, Instant, StringOrList, Token
+
+__all__ = [
+    "AsyncKeyResolver",
+    "AsyncRemoteKeySet",
+    "decode_jwt_async",
+    "decrypt_async",
+    "prefetch_keys",
+    "verify_async",
+]
+
+
+@runtime_checkable
+class AsyncKeyResolver(Protocol):
+    """A key resolver whose lookup is awaited (it may fetch keys without blocking a loop)."""
+
+    async def candidates_async(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        """Return the keys that may verify/decrypt a token with this header."""
+        ...
+
+
+AsyncKeySource = Union[AsyncKeyResolver, KeyResolver, Key]
+
+
+class AsyncRemoteKeySet:
+    """:class:`RemoteKeySet` for asyncio: same options and rules, fetched with httpx.AsyncClient.
+
+    Await :meth:`candidates_async` (or use :func:`verify_async`, :func:`decode_jwt_async`,
+    :func:`decrypt_async`, :func:`prefetch_keys`); nothing blocks the event loop. Concurrent
+    tasks share one fetch (an ``asyncio.Lock`` and single-flight), the fetch is cancelled at
+    its overall deadline, and the cooldown, stale-if-error, size and HTTPS rules are those of
+    :class:`~josekit.jwks.RemoteKeySet`. Use one instance within one event loop, and close it
+    with :meth:`aclose` (or ``async with``).
+
+    It is not a synchronous :class:`~josekit.jwk.KeyResolver`: passing it to ``jws.verify``
+    raises :class:`~josekit.errors.JWKSFetchError` saying to use the async functions.
+
+    Raises:
+        ImportError: httpx is not installed (``pip install 'josekit[remote]'``).
+        JWKSFetchError: ``url`` is not an acceptable URL.
+        JoseError: an option is out of range.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: Seconds = DEFAULT_TIMEOUT,
+        cache_ttl: Seconds = DEFAULT_CACHE_TTL,
+        max_cache_ttl: Seconds = DEFAULT_MAX_CACHE_TTL,
+        cooldown: Seconds = DEFAULT_COOLDOWN,
+        stale_if_error: Seconds = DEFAULT_STALE_IF_ERROR,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_http: bool = False,
+        follow_redirects: bool = False,
+        client: httpx.AsyncClient | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        httpx_module = import_httpx()
+        if client is not None and not isinstance(client, httpx_module.AsyncClient):
+            raise JoseError(
+                f"client must be an httpx.AsyncClient, not {type(client).__name__} "
+                "(RemoteKeySet takes an httpx.Client)"
+            )
+        self._settings = CacheSettings.build(
+            url,
+            timeout=timeout,
+            cache_ttl=cache_ttl,
+            max_cache_ttl=max_cache_ttl,
+            cooldown=cooldown,
+            stale_if_error=stale_if_error,
+            max_bytes=max_bytes,
+            allow_http=allow_http,
+            follow_redirects=follow_redirects,
+            limits=limits,
+        )
+        self._client: httpx.AsyncClient | None = client
+        self._owns_client = client is None
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._state = CacheState()
+
+    @classmethod
+    async def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        well_known: str | None = None,
+        timeout: Seconds = DEFAULT_TIMEOUT,
+        cache_ttl: Seconds = DEFAULT_CACHE_TTL,
+        max_cache_ttl: Seconds = DEFAULT_MAX_CACHE_TTL,
+        cooldown: Seconds = DEFAULT_COOLDOWN,
+        stale_if_error: Seconds = DEFAULT_STALE_IF_ERROR,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_http: bool = False,
+        follow_redirects: bool = False,
+        client: httpx.AsyncClient | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> AsyncRemoteKeySet:
+        """The key set of an issuer, found through its metadata: :meth:`RemoteKeySet.from_issuer`.
+
+        Raises:
+            JWKSFetchError: the metadata could not be fetched, names another issuer, or has
+                no acceptable ``jwks_uri``.
+        """
+        httpx_module = import_httpx()
+        fetch = fetch_options(timeout, max_bytes, allow_http, follow_redirects)
+        urls = discovery_urls(issuer, well_known, allow_http)
+        discovery_client = client if client is not None else httpx_module.AsyncClient()
+        try:
+            fetched = await fetch_async(discovery_client, urls[0], fetch)
+            for url in urls[1:]:
+                if fetched.status != 404:
+                    break
+                fetched = await fetch_async(discovery_client, url, fetch)
+        finally:
+            if client is None:
+                await discovery_client.aclose()
+        jwks_uri = jwks_uri_from(expect_status(fetched), issuer, allow_http, limits)
+        return cls(
+            jwks_uri,
+            timeout=timeout,
+            cache_ttl=cache_ttl,
+            max_cache_ttl=max_cache_ttl,
+            cooldown=cooldown,
+            stale_if_error=stale_if_error,
+            max_bytes=max_bytes,
+            allow_http=allow_http,
+            follow_redirects=follow_redirects,
+            client=client,
+            limits=limits,
+            clock=clock,
+        )
+
+    @property
+    def url(self) -> str:
+        """The JWK Set URL."""
+        return self._settings.url
+
+    def __repr__(self) -> str:
+        return f"AsyncRemoteKeySet({self._settings.url!r})"
+
+    async def candidates_async(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        """The keys that may process a token with this header (see :class:`AsyncKeyResolver`).
+
+        Raises:
+            KeyNotFoundError: no key matches, even after the refetch the cooldown allowed.
+            JWKSFetchError: the set could not be fetched and no usable cached copy exists.
+        """
+        settings = self._settings
+        now = self._clock()
+        state = self._state
+        if state.needs_fetch(now, settings):
+            state = await self._fetch(state.generation)
+        keys = state.usable_keys(now, settings)
+        try:
+            return state.select(keys, header, operation, settings)
+        except KeyNotFoundError:
+            refreshed = await self._fetch(state.generation)
+            if refreshed is state:
+                raise
+        return refreshed.select(refreshed.usable_keys(now, settings), header, operation, settings)
+
+    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        """Always raises: this key set is looked up with ``await`` (see the class docs)."""
+        raise JWKSFetchError(
+            "AsyncRemoteKeySet cannot be used from synchronous code: use "
+            "`await josekit.jwks.verify_async(...)` / `decode_jwt_async(...)` / "
+            "`decrypt_async(...)`, or `await prefetch_keys(token, keys)`; in synchronous "
+            "code use RemoteKeySet"
+        )
+
+    async def key_set(self) -> KeySet:
+        """The current keys, fetched first if the cache is cold or expired."""
+        now = self._clock()
+        state = self._state
+        if state.needs_fetch(now, self._settings):
+            state = await self._fetch(state.generation)
+        return state.usable_keys(now, self._settings)
+
+    async def refresh(self) -> KeySet:
+        """Fetch the set now, ignoring freshness and cooldown, and return it.
+
+        Raises:
+            JWKSFetchError: this fetch failed (the cached keys, if any, are kept).
+        """
+        state = await self._fetch(self._state.generation, force=True)
+        if state.error is not None:
+            raise state.error
+        return state.usable_keys(self._clock(), self._settings)
+
+    async def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
+        settings = self._settings
+        async with self._lock:
+            current = self._state
+            if current.generation != seen and not force:
+                return current
+            now = self._clock()
+            if not force and not current.may_attempt(now, settings):
+                return current
+            etag = current.etag if current.keys is not None else None
+            try:
+                fetched = await fetch_async(self._http(), settings.url, settings.fetch, etag)
+                new = current.succeeded(expect_status(fetched, (200, 304)), now, settings)
+            except JWKSFetchError as exc:
+                new = current.failed(exc, now, settings)
+            self._state = new
+            return new
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = import_httpx().AsyncClient()
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP client this key set created (a client passed in stays open)."""
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    async def __aenter__(self) -> AsyncRemoteKeySet:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class _PrefetchedKeys:
+    """A sync resolver holding the keys awaited for one token header."""
+
+    __slots__ = ("_header", "_keys", "_operation")
+
+    def __init__(self, header: Mapping[str, Any], operation: str, keys: Sequence[Key]) -> None:
+        self._header = (header.get("kid"), header.get("alg"))
+        self._operation = operation
+        self._keys = tuple(keys)
+
+    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
+        if (header.get("kid"), header.get("alg")) != self._header or operation != self._operation:
+            raise KeyNotFoundError(
+                "these keys were prefetched for another token header: call prefetch_keys() "
+                "with the token being verified"
+            )
+        return self._keys
+
+    def __repr__(self) -> str:
+        return f"<prefetched keys {[k.kid for k in self._keys]!r}>"
+
+
+def _compact_header(token: str | bytes, limits: Limits) -> tuple[dict[str, Any], str]:
+    """The protected header of a compact JWS (operation ``verify``) or JWE (``decrypt``)."""
+    if isinstance(token, (bytes, bytearray)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError("a compact token must be ASCII text") from None
+    if not isinstance(token, str):
+        raise MalformedError(f"token must be a str, not {type(token).__name__}")
+    if len(token) > limits.max_token_size:
+        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
+    dots = token.count(".")
+    if dots not in (2, 4):
+        raise MalformedError(
+            "prefetch_keys() takes a compact JWS (three parts) or JWE (five parts); for a JSON "
+            "serialization, await keys.candidates_async(header, operation) for each signature "
+            "or recipient"
+        )
+    return parse_protected(token[: token.index(".")], limits), "verify" if dots == 2 else "decrypt"
+
+
+async def prefetch_keys(
+    token: str | bytes, keys: AsyncKeySource, *, limits: Limits = DEFAULT_LIMITS
+) -> KeyResolver:
+    """Await the candidate keys for a compact token; return a sync resolver holding them.
+
+    The result can be passed to any synchronous josekit function that takes a key set, for
+    this token only: ``jwt.decode(token, await prefetch_keys(token, keys), ...)``. The
+    header is only read to find keys here; the sync function checks everything again.
+
+    Raises:
+        MalformedError, LimitExceededError: the token is not a compact JWS/JWE within limits.
+        KeyNotFoundError: no key matches the header.
+        JWKSFetchError: the keys could not be fetched.
+    """
+    header, operation = _compact_header(token, limits)
+    if isinstance(keys, AsyncKeyResolver):
+        found = await keys.candidates_async(header, operation)
+    elif isinstance(keys, Key):
+        found = (keys,)
+    elif isinstance(keys, KeyResolver):
+        found = keys.candidates(header, operation)
+    else:
+        raise JoseError(
+            f"expected an AsyncRemoteKeySet, another key resolver or a Key, not "
+            f"{type(keys).__name__}"
+        )
+    return _PrefetchedKeys(header, operation, found)
+
+
+async def verify_async(
+    token: str | bytes,
+    keys: AsyncKeySource,
+    *,
+    algorithms: Iterable[str],
+    detached_payload: bytes | str | None = None,
+    crit: Iterable[str] = (),
+    unencoded_payload: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerifiedJWS:
+    """:func:`josekit.jws.verify` with keys awaited from an async key source.
+
+    Raises:
+        JoseError: as :func:`josekit.jws.verify`, plus :class:`JWKSFetchError`.
+    """
+    from ..jws import verify
+
+    resolver = await prefetch_keys(token, keys, limits=limits)
+    return verify(
+        token,
+        resolver,
+        algorithms=algorithms,
+        detached_payload=detached_payload,
+        crit=crit,
+        unencoded_payload=unencoded_payload,
+        limits=limits,
+    )
+
+
+async def decode_jwt_async(
+    token: str | bytes,
+    keys: AsyncKeySource,
+    *,
+    algorithms: Iterable[str],
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """:func:`josekit.jwt.decode` (a signed JWT) with keys awaited from an async key source.
+
+    Raises:
+        JoseError: as :func:`josekit.jwt.decode`, plus :class:`JWKSFetchError`.
+    """
+    from ..jwt import decode
+
+    resolver = await prefetch_keys(token, keys, limits=limits)
+    return decode(
+        token,
+        resolver,
+        algorithms=algorithms,
+        issuer=issuer,
+        audience=audience,
+        subject=subject,
+        leeway=leeway,
+        required=required,
+        typ=typ,
+        max_age=max_age,
+        now=now,
+        limits=limits,
+    )
+
+
+async def decrypt_async(
+    token: str | bytes,
+    keys: AsyncKeySource,
+    *,
+    algorithms: Iterable[str],
+    encryptions: Iterable[str] | None = None,
+    crit: Iterable[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> DecryptedJWE:
+    """:func:`josekit.jwe.decrypt` (a compact JWE) with keys awaited from an async key source.
+
+    Raises:
+        JoseError: as :func:`josekit.jwe.decrypt`, plus :class:`JWKSFetchError`.
+    """
+    from ..jwe import decrypt
+
+    resolver = await prefetch_keys(token, keys, limits=limits)
+    return decrypt(
+        token, resolver, algorithms=algorithms, encryptions=encryptions, crit=crit, limits=limits
+    )

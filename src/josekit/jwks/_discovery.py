@@ -1,0 +1,71 @@
+"""Finding an issuer's ``jwks_uri``: OpenID Connect Discovery 1.0 and RFC 8414 metadata."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..errors import JWKSFetchError
+from ..policy import Limits
+from ._http import Fetched, check_url, parse_document
+
+__all__ = ["WELL_KNOWN", "discovery_urls", "jwks_uri_from"]
+
+WELL_KNOWN = ("openid-configuration", "oauth-authorization-server")
+"""The metadata documents tried, in this order, when the caller does not name one."""
+
+
+def discovery_urls(issuer: str, well_known: str | None, allow_http: bool) -> list[str]:
+    """The metadata URLs for ``issuer``, in the order they are tried.
+
+    ``openid-configuration`` is appended to the issuer (OpenID Connect Discovery 1.0 §4.1);
+    ``oauth-authorization-server`` is inserted between the host and the issuer's path
+    (RFC 8414 §3.1): ``https://example.com/issuer1`` gives
+    ``https://example.com/.well-known/oauth-authorization-server/issuer1``.
+
+    Raises:
+        JWKSFetchError: the issuer is not an https URL (loopback excepted), has a query or a
+            fragment, or ``well_known`` is not one of :data:`WELL_KNOWN`.
+    """
+    check_url(issuer, allow_http, "issuer")
+    parts = urlsplit(issuer)
+    if parts.query or parts.fragment or issuer.endswith(("?", "#")):
+        raise JWKSFetchError(
+            f"the issuer {issuer!r} has a query or fragment; an issuer identifier has neither "
+            "(RFC 8414 §2, OpenID Connect Discovery §2)"
+        )
+    if well_known is None:
+        names: tuple[str, ...] = WELL_KNOWN
+    elif well_known in WELL_KNOWN:
+        names = (well_known,)
+    else:
+        raise JWKSFetchError(f"well_known must be one of {list(WELL_KNOWN)}, not {well_known!r}")
+    path = parts.path.rstrip("/")
+    urls = []
+    for name in names:
+        if name == "openid-configuration":
+            urls.append(f"{issuer.rstrip('/')}/.well-known/{name}")
+        else:
+            urls.append(f"{parts.scheme}://{parts.netloc}/.well-known/{name}{path}")
+    return urls
+
+
+def jwks_uri_from(fetched: Fetched, issuer: str, allow_http: bool, limits: Limits) -> str:
+    """The ``jwks_uri`` of a metadata document, after checking that it is the issuer's own.
+
+    Raises:
+        JWKSFetchError: not a JSON object, ``issuer`` differs from the one asked for (exact
+            string comparison, OpenID Connect Discovery §4.3, RFC 8414 §3.3), or
+            ``jwks_uri`` is missing or not an https URL.
+    """
+    document = parse_document(fetched, "metadata document", limits)
+    named = document.get("issuer")
+    if named != issuer:
+        raise JWKSFetchError(
+            f"the metadata at {fetched.url} is for issuer {named!r}, not {issuer!r}; the "
+            "issuer must match exactly (OpenID Connect Discovery §4.3, RFC 8414 §3.3), so "
+            "its keys are not used"
+        )
+    uri = document.get("jwks_uri")
+    if not isinstance(uri, str) or not uri:
+        raise JWKSFetchError(f"the metadata at {fetched.url} has no 'jwks_uri' string")
+    return check_url(uri, allow_http, "jwks_uri")
