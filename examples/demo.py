@@ -29,6 +29,7 @@ def main() -> None:
     print(f"general JSON with {count} signatures verified by kid={kid}")
     print("JWKS:", public.to_json())
     encryption_demo()
+    nested_jwt_demo()
 
 
 def encryption_demo() -> None:
@@ -64,6 +65,51 @@ def encryption_demo() -> None:
         assert res.plaintext == message
     count = len(general["recipients"])
     print(f"JWE general JSON with {count} recipients decrypted by each recipient")
+
+
+def nested_jwt_demo() -> None:
+    """Issue a nested JWT (signed by the issuer, then encrypted to the API) and validate it."""
+    import time
+
+    from josekit import jwt
+
+    issuer_key = jwk.generate("EC", crv="P-256", kid="issuer-1", alg="ES256", use="sig")
+    api_key = jwk.generate("EC", crv="P-256", kid="api-enc-1", use="enc")
+    now = int(time.time())
+    token = jwt.encode_nested(
+        {
+            "iss": "https://issuer.example",
+            "sub": "user-42",
+            "aud": "https://api.example",
+            "iat": now,
+            "exp": now + 300,
+            "scope": "read",
+        },
+        issuer_key,
+        "ES256",
+        api_key.public(),
+        "ECDH-ES+A256KW",
+        "A256GCM",
+    )
+    result = jwt.decode_nested(
+        token,
+        api_key,
+        KeySet([issuer_key.public()]),
+        algorithms=["ECDH-ES+A256KW"],
+        encryptions=["A256GCM"],
+        signing_algorithms=["ES256"],
+        issuer="https://issuer.example",
+        audience="https://api.example",
+        required=["exp", "iat"],
+        max_age=600,
+        leeway=30,
+    )
+    assert result.claims["sub"] == "user-42"
+    signer = result.key.kid if result.key else None
+    print(
+        f"nested JWT (ES256 inside ECDH-ES+A256KW/A256GCM, cty={result.encryption_header['cty']})"
+        f" signed by kid={signer}: sub={result.claims['sub']} scope={result.claims['scope']}"
+    )
 
 
 if __name__ == "__main__":
