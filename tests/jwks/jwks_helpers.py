@@ -1,0 +1,175 @@
+"""Real HTTP servers for the JWKS tests: uvicorn on 127.0.0.1 in a thread, and raw sockets."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+
+from josekit import KeySet, jwk
+
+ASGIApp = Callable[..., Any]
+
+
+@contextlib.contextmanager
+def serve(app: ASGIApp) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port in a thread; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_level="error", lifespan="off", access_log=False, timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+class Counting:
+    """ASGI middleware counting HTTP requests per path."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            with self._lock:
+                self.counts[scope["path"]] += 1
+        await self.app(scope, receive, send)
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+
+@dataclass
+class Scripted:
+    """An ASGI app whose answer the test sets: status, headers and body for every path.
+
+    ``pause`` makes each answer wait that many seconds first (to let concurrent callers
+    pile up on a fetch); ``routes`` gives per-path overrides of (status, headers, body).
+    """
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b'{"keys":[]}'
+    pause: float = 0.0
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    requests: list[dict[str, str]] = field(default_factory=list)
+
+    def set_keys(self, keys: KeySet, **headers: str) -> None:
+        self.status = 200
+        self.body = keys.to_json().encode()
+        self.headers = {k.replace("_", "-"): v for k, v in headers.items()}
+
+    async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        import asyncio
+
+        self.requests.append(
+            {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        )
+        if self.pause:
+            await asyncio.sleep(self.pause)
+        status, headers, body = self.routes.get(
+            scope["path"], (self.status, self.headers, self.body)
+        )
+        raw_headers = [(b"content-type", b"application/json")]
+        raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        if not any(k == b"content-length" for k, _ in raw_headers):
+            raw_headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        sock.close()
+
+
+@contextlib.contextmanager
+def trickle_server(interval: float = 0.05) -> Iterator[str]:
+    """A server that sends valid headers and then one body byte every ``interval`` seconds."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    port = sock.getsockname()[1]
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                        b"content-length: 100000\r\n\r\n"
+                    )
+                    while not stop.is_set():
+                        conn.sendall(b" ")
+                        time.sleep(interval)
+                except OSError:
+                    continue
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()
+
+
+class Clock:
+    """A manual clock for freshness and cooldown (seconds)."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def ec_keys(*kids: str) -> tuple[list[jwk.Key], KeySet]:
+    """Private P-256 keys with these kids, and the public key set."""
+    private = [jwk.generate("EC", crv="P-256", kid=kid, alg="ES256", use="sig") for kid in kids]
+    return private, KeySet([k.public() for k in private])
