@@ -92,6 +92,8 @@ class KeyManagement(ABC):
     key_types: ClassVar[frozenset[str]]
     direct: ClassVar[bool] = False
     accepts_password: ClassVar[bool] = False
+    integrated: ClassVar[bool] = False
+    """True for HPKE Integrated Encryption (no ``enc``, no CEK): see :mod:`.hpke`."""
     encrypt_op: ClassVar[str]
     decrypt_op: ClassVar[str]
 
@@ -661,6 +663,12 @@ class _EcdhEsKeyWrap(_EcdhEs):
     direct: ClassVar[bool] = False
 
 
+def _hpke_rows() -> tuple[KeyManagement, ...]:
+    from .hpke import hpke_rows  # its rows subclass KeyManagement, defined above
+
+    return hpke_rows()
+
+
 KEY_MANAGEMENT: Registry[KeyManagement] = Registry(
     "JWE key management",
     [
@@ -683,6 +691,7 @@ KEY_MANAGEMENT: Registry[KeyManagement] = Registry(
         _Pbes2("PBES2-HS256+A128KW", "PBES2 with HMAC SHA-256 and A128KW wrapping", 256, 16),
         _Pbes2("PBES2-HS384+A192KW", "PBES2 with HMAC SHA-384 and A192KW wrapping", 384, 24),
         _Pbes2("PBES2-HS512+A256KW", "PBES2 with HMAC SHA-512 and A256KW wrapping", 512, 32),
+        *_hpke_rows(),
     ],
     opt_in={"RSA1_5", "PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW"},
 )

@@ -12,6 +12,7 @@ from ..algorithms.content import CONTENT_ENCRYPTION
 from ..algorithms.key_management import KEY_MANAGEMENT
 from ..errors import InvalidHeaderError, LimitExceededError, MalformedError
 from ..policy import DEFAULT_LIMITS, Limits
+from . import _integrated
 from ._common import (
     DecryptedJWE,
     KeySource,
@@ -35,7 +36,7 @@ def encrypt(
     plaintext: Plaintext,
     key: KeySource,
     alg: str,
-    enc: str,
+    enc: str | None,
     *,
     header: Mapping[str, Any] | None = None,
     zip: str | None = None,
@@ -48,7 +49,8 @@ def encrypt(
         key: the recipient's key: a public (or private) RSA, EC or OKP key, an ``oct`` key,
             or for PBES2 a password as ``str``/``bytes``.
         alg: the key management algorithm, e.g. ``"RSA-OAEP-256"``, ``"ECDH-ES+A256KW"``.
-        enc: the content encryption algorithm, e.g. ``"A256GCM"``.
+        enc: the content encryption algorithm, e.g. ``"A256GCM"``; None with the HPKE
+            Integrated Encryption algorithms (``HPKE-0`` ...), which have no ``enc``.
         header: more protected header parameters (``cty``, ``typ``, ``kid``, ``crit``;
             ``apu``/``apv`` for ECDH-ES; ``p2c`` for PBES2). ``alg``, ``enc`` and the key's
             ``kid`` are added.
@@ -64,7 +66,7 @@ def _encrypt(
     plaintext: Plaintext,
     key: KeySource,
     alg: str,
-    enc: str,
+    enc: str | None,
     header: Mapping[str, Any] | None,
     zip: str | None,
     limits: Limits,
@@ -76,6 +78,8 @@ def _encrypt(
     """:func:`encrypt`, with test-only values for the CEK, IV and generated parameters."""
     data = plaintext_bytes(plaintext)
     km = KEY_MANAGEMENT.lookup(alg)
+    if km.integrated:
+        return _integrated.encrypt_compact(plaintext, key, km, enc, header, zip, limits)
     ce = CONTENT_ENCRYPTION.lookup(enc)
     recipient = as_key(key, km)
     km.check_key(recipient, "encrypt", ce)
@@ -151,6 +155,10 @@ def decrypt(
         raise MalformedError(f"a compact JWE has exactly five parts separated by '.'{hint}")
     h64, ek64, iv64, ct64, tag64 = token.split(".")
     header = parse_protected(h64, limits)
+    if _integrated.uses_integrated(header):
+        return _integrated.decrypt_compact(
+            header, h64, ek64, iv64, ct64, tag64, key_or_keyset, allowed, crit, limits
+        )
     km, ce = check_header(header, header, allowed, allowed_enc, crit, limits)
     if len(ct64) > limits.max_payload_size * 4 // 3 + 4:
         raise LimitExceededError(

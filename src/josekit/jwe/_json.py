@@ -22,6 +22,7 @@ from ..errors import (
     MalformedError,
 )
 from ..policy import DEFAULT_LIMITS, Limits
+from . import _integrated
 from ._common import (
     DecryptedJWE,
     KeySource,
@@ -50,7 +51,7 @@ _PROTECTED_ONLY = ("zip", "crit")
 def encrypt_json(
     plaintext: Plaintext,
     recipients: Sequence[Recipient],
-    enc: str,
+    enc: str | None,
     *,
     protected: Mapping[str, Any] | None = None,
     unprotected: Mapping[str, Any] | None = None,
@@ -65,7 +66,8 @@ def encrypt_json(
         plaintext: the content (``str`` is UTF-8 encoded).
         recipients: who can decrypt; each has its key, ``alg`` and unprotected ``header``.
             ``dir`` and ``ECDH-ES`` fix the content key, so they only work alone.
-        enc: the content encryption algorithm (it goes in the protected header).
+        enc: the content encryption algorithm (it goes in the protected header); None for
+            HPKE Integrated Encryption (``HPKE-n``, exactly one recipient, no ``enc``).
         protected: shared, integrity-protected header parameters.
         unprotected: shared unprotected header parameters.
         aad: additional data authenticated with the content (carried in the ``aad`` member).
@@ -83,7 +85,7 @@ def encrypt_json(
 def _encrypt_json(
     plaintext: Plaintext,
     recipients: Sequence[Recipient],
-    enc: str,
+    enc: str | None,
     protected: Mapping[str, Any] | None,
     unprotected: Mapping[str, Any] | None,
     aad: bytes | str | None,
@@ -96,6 +98,10 @@ def _encrypt_json(
     _pinned: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """:func:`encrypt_json`, with test-only CEK, IV and per-recipient generated values."""
+    if any(_integrated.is_integrated(getattr(r, "alg", None)) for r in recipients):
+        return _integrated.encrypt_json(
+            plaintext, recipients, enc, protected, unprotected, aad, zip, flattened, limits
+        )
     data = plaintext_bytes(plaintext)
     ce = CONTENT_ENCRYPTION.lookup(enc)
     if not recipients or isinstance(recipients, (str, bytes)):
@@ -261,6 +267,12 @@ def decrypt_json(
         if "unprotected" in obj
         else None
     )
+    if _integrated.uses_integrated(
+        protected, shared, *(e.get("header") for e in entries if isinstance(e, dict))
+    ):
+        return _integrated.decrypt_json(
+            obj, entries, p64, protected, shared, key_or_keyset, allowed, crit, limits
+        )
     aad64 = _optional_string(obj, "aad")
     iv64 = _string(obj, "iv")
     ct64 = _string(obj, "ciphertext")
