@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from jwt_helpers import NOW, hmac_key, rsa_key, signed, signing_key, tamper_part
@@ -407,3 +408,46 @@ def test_claim_errors_are_claim_errors() -> None:
     with pytest.raises(ClaimError) as info:
         jwt.decode(token, hmac_key(), algorithms=["HS256"], now=NOW)
     assert info.value.claim == "exp"
+
+
+def _flip_unused_bit(part: str) -> str:
+    """The same bytes, spelled with a non-zero unused bit (an HS256 MAC has 2 spare bits)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    assert len(part) % 4 == 3
+    return part[:-1] + alphabet[alphabet.index(part[-1]) ^ 1]
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda h, p, s: (h, p, s + "="),  # padding
+        lambda h, p, s: (h, p + "=", s),
+        lambda h, p, s: (h, p.replace("e", "+", 1), s),  # standard alphabet
+        lambda h, p, s: (h, p, s.replace("_", "/", 1) if "_" in s else s + "/"),
+        lambda h, p, s: (h, " " + p, s),  # whitespace
+        lambda h, p, s: (
+            h,
+            p,
+            s[:-1] + chr(ord(s[-1]) + 1) if s[-1] in "AEIMQUYcgkosw048" else s + "x",
+        ),
+    ],
+)
+def test_non_canonical_base64url_is_refused(mutate: Any) -> None:
+    """A token must not have two spellings: padding, other alphabets, stray bits, spaces."""
+    token = jwt.encode(CLAIMS, hmac_key(), "HS256")
+    bad = ".".join(mutate(*token.split(".")))
+    assert bad != token
+    with pytest.raises((MalformedError, InvalidSignatureError)):
+        jwt.decode(bad, hmac_key(), algorithms=["HS256"], now=NOW)
+
+
+def test_kid_length_limit() -> None:
+    token = signed(CLAIMS, header={"kid": "k" * 600})
+    with pytest.raises(LimitExceededError, match="kid"):
+        jwt.decode(token, KeySet([hmac_key()]), algorithms=["HS256"], now=NOW)
+
+
+def test_header_size_limit() -> None:
+    token = signed(CLAIMS, header={"x-pad": "p" * 9000})
+    with pytest.raises(LimitExceededError):
+        jwt.decode(token, hmac_key(), algorithms=["HS256"], now=NOW)

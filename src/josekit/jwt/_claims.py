@@ -63,11 +63,12 @@ def _show(value: object, limit: int = 80) -> str:
 
 def _when(value: float) -> str:
     """A NumericDate with its UTC date, for messages."""
+    text = str(int(value)) if type(value) is float and value.is_integer() else repr(value)
     try:
         stamp = datetime.fromtimestamp(value, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
-        return f"{value!r}"
-    return f"{value!r} ({stamp})"
+        return text
+    return f"{text} ({stamp})"
 
 
 def seconds(value: object, what: str) -> float:
