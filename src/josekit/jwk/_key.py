@@ -627,6 +627,9 @@ def _rsa_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
         if dp != d % (p - 1) or dq != d % (q - 1) or (qi * q) % p != 1:
             _fail("RSA JWK is inconsistent: dp, dq or qi do not match p, q and d")
     else:
+        # One modular exponentiation refuses a wrong d before the costly factor recovery.
+        if pow(2, e * d, n) != 2:
+            _fail("RSA JWK is inconsistent: d does not match n and e")
         try:
             p, q = rsa.rsa_recover_prime_factors(n, e, d)
         except ValueError:

@@ -42,24 +42,38 @@ class KeySet:
 
     __slots__ = ("_by_kid", "_keys")
 
+    _keys: tuple[Key, ...]
+    _by_kid: dict[str, Key]
+
     def __init__(self, keys: Iterable[Key]) -> None:
         key_list = tuple(keys)
-        by_kid: dict[str, Key] = {}
-        for key in key_list:
+        position: dict[str, int] = {}
+        for index, key in enumerate(key_list):
             if not isinstance(key, Key):
                 raise InvalidKeyError(f"a KeySet holds Key objects, not {type(key).__name__}")
             if key.kid is not None:
-                if key.kid in by_kid:
-                    raise InvalidKeyError(f"duplicate kid {key.kid!r} in the key set")
-                by_kid[key.kid] = key
+                if key.kid in position:
+                    raise InvalidKeyError(
+                        f"duplicate kid {key.kid!r} in the key set (keys {position[key.kid]} and "
+                        f"{index}): every kid in a set must be unique"
+                    )
+                position[key.kid] = index
         symmetric = {k.is_symmetric for k in key_list}
         if len(symmetric) > 1:
             raise InvalidKeyError("a key set must not mix symmetric ('oct') and asymmetric keys")
         private = {k.is_private for k in key_list if not k.is_symmetric}
         if len(private) > 1:
             raise InvalidKeyError("a key set must not mix private and public asymmetric keys")
-        self._keys = key_list
-        self._by_kid = by_kid
+        object.__setattr__(self, "_keys", key_list)
+        object.__setattr__(
+            self, "_by_kid", {kid: key_list[index] for kid, index in position.items()}
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("KeySet objects are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("KeySet objects are immutable")
 
     @classmethod
     def import_key_set(
