@@ -142,6 +142,15 @@ def test_encode_refuses_bad_claims(claims: dict[object, object], name: str) -> N
     assert info.value.claim == name
 
 
+def test_encode_refuses_too_deep_claims() -> None:
+    deep: object = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(InvalidClaimError) as info:
+        jwt.encode({"deep": deep}, hmac_key(), "HS256")
+    assert info.value.claim == "deep"
+
+
 def test_encode_refuses_non_mapping() -> None:
     with pytest.raises(MalformedError, match="mapping"):
         jwt.encode([("iss", "x")], hmac_key(), "HS256")  # type: ignore[arg-type]

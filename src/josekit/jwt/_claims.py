@@ -10,7 +10,6 @@ runs, and so that the per-token work stays a handful of dict lookups:
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -71,16 +70,25 @@ def _when(value: float) -> str:
     return f"{text} ({stamp})"
 
 
+def _finite(value: object) -> float | None:
+    """``value`` as a finite float when it is an int or float (never a bool), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            amount = float(value)
+        except OverflowError:  # an int beyond the float range
+            return None
+        if isfinite(amount):
+            return amount
+    return None
+
+
 def seconds(value: object, what: str) -> float:
     """A caller's duration (leeway, max_age) in seconds: finite, non-negative, never bool."""
-    if isinstance(value, timedelta):
-        amount = value.total_seconds()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        amount = float(value)
-    else:
-        raise JoseError(f"{what} must be a number of seconds or a timedelta, not {_show(value)}")
-    if not math.isfinite(amount) or amount < 0:
-        raise JoseError(f"{what} must be a finite number of seconds >= 0, not {_show(value)}")
+    amount = value.total_seconds() if isinstance(value, timedelta) else _finite(value)
+    if amount is None or amount < 0:
+        raise JoseError(
+            f"{what} must be a finite number of seconds >= 0 or a timedelta, not {_show(value)}"
+        )
     return amount
 
 
@@ -93,9 +101,12 @@ def instant(value: object) -> float:
                 "a naive datetime would be read in local time"
             )
         return value.timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    raise JoseError(f"now must be seconds since the epoch or an aware datetime, not {_show(value)}")
+    amount = _finite(value)
+    if amount is None:
+        raise JoseError(
+            f"now must be seconds since the epoch or an aware datetime, not {_show(value)}"
+        )
+    return amount
 
 
 def _accepted(value: StringOrList | None, what: str) -> Collection[str] | None:
@@ -106,9 +117,9 @@ def _accepted(value: StringOrList | None, what: str) -> Collection[str] | None:
         if value:
             return (value,)
     elif not isinstance(value, (bytes, bytearray)) and isinstance(value, Iterable):
-        values = frozenset(value)
+        values = tuple(value)
         if values and all(type(v) is str and v for v in values):
-            return values
+            return frozenset(values)
     raise JoseError(
         f"{what} must be a non-empty string or a non-empty list of them, not {_show(value)}"
     )
@@ -172,7 +183,7 @@ def claim_checks(
         _accepted(issuer, "issuer"),
         _accepted(audience, "audience"),
         subject,
-        leeway if type(leeway) is int and leeway >= 0 else seconds(leeway, "leeway"),
+        0 if type(leeway) is int and leeway == 0 else seconds(leeway, "leeway"),
         required,
         media_type(typ) if typ is not None else None,
         typ,
@@ -341,7 +352,7 @@ def _encode_numeric_date(name: str, value: object) -> int | float:
             )
         return int(value.timestamp())
     kind = type(value)
-    if kind is int or (kind is float and math.isfinite(value)):  # type: ignore[arg-type]
+    if kind is int or (kind is float and isfinite(value)):  # type: ignore[arg-type]
         return value  # type: ignore[return-value]
     raise InvalidClaimError(
         f"claim {name!r} must be a NumericDate (int or finite float seconds since the epoch, "
@@ -375,11 +386,13 @@ def claims_bytes(claims: Mapping[str, Any]) -> bytes:
         out[name] = value
     try:
         return dumps_bytes(out)
-    except MalformedError:
+    except (MalformedError, RecursionError):
         pass
     for name, value in out.items():
         try:
             dumps_bytes(value)
         except MalformedError as exc:
             raise InvalidClaimError(f"claim {name!r} cannot be encoded: {exc}", name) from None
+        except RecursionError:
+            raise InvalidClaimError(f"claim {name!r} nests too deeply to encode", name) from None
     raise MalformedError("the claims set cannot be serialised to JSON")  # pragma: no cover
