@@ -245,7 +245,13 @@ CLOCKS: Mapping[str, Callable[[], int]] = {
     "cpu": time.thread_time_ns,
 }
 """``wall`` (the default) is elapsed time; ``cpu`` is this thread's CPU time, which leaves out
-the time the process waits while other processes use the CPU (use it on a busy machine)."""
+the time the process waits while other processes use the CPU.
+
+With the wall clock, a sample during which the process lost the CPU for more than 2% of the
+sample (elapsed time minus this thread's CPU time) is left out of the statistics: on a machine
+shared with other work, such samples measure the other work. If fewer than a fifth of the
+samples (or 5) are left, the least disturbed fifth is kept. ``Stats.discarded`` counts the
+samples left out."""
 
 
 @dataclass(frozen=True)
@@ -259,37 +265,49 @@ class Settings:
 
     @classmethod
     def full(cls, clock: str = "wall") -> Settings:
-        """The default: 41 samples of ~10 ms, about half a second per library and benchmark."""
-        return cls(rounds=41, sample_seconds=0.01, warmup_seconds=0.03, clock=clock)
+        """The default: 151 samples of ~2 ms, about 0.3 s per library and benchmark."""
+        return cls(rounds=151, sample_seconds=0.002, warmup_seconds=0.03, clock=clock)
 
     @classmethod
     def quick(cls, clock: str = "wall") -> Settings:
-        """A fast sanity run: 9 samples of ~3 ms (noisier)."""
-        return cls(rounds=9, sample_seconds=0.003, warmup_seconds=0.005, clock=clock)
+        """A fast sanity run: 31 samples of ~1 ms (noisier)."""
+        return cls(rounds=31, sample_seconds=0.001, warmup_seconds=0.005, clock=clock)
 
 
-def _loop(fn: Callable[[], object], n: int, clock: Callable[[], int]) -> int:
-    """Nanoseconds for ``n`` calls of ``fn``, with the garbage collector paused."""
+def _loop(fn: Callable[[], object], n: int, clock: Callable[[], int]) -> tuple[int, float]:
+    """Nanoseconds for ``n`` calls of ``fn`` (garbage collector paused), and the fraction of
+    that time during which the process did not have the CPU (wall clock only; else 0)."""
+    cpu_clock = time.thread_time_ns
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
+        cpu_start = cpu_clock()
         start = clock()
         for _ in itertools.repeat(None, n):
             fn()
-        return clock() - start
+        elapsed = clock() - start
+        cpu = cpu_clock() - cpu_start
     finally:
         if gc_was_enabled:
             gc.enable()
+    if clock is cpu_clock:
+        return elapsed, 0.0
+    return elapsed, max(0, elapsed - cpu - 10_000) / max(elapsed, 1)
 
 
 def _calibrate(fn: Callable[[], object], target_ns: float, clock: Callable[[], int]) -> int:
-    """The number of calls that takes about ``target_ns`` (at least one)."""
+    """The number of calls that takes about ``target_ns`` (at least one).
+
+    The per-call time is the best of three loops, so that one slow first call or one
+    interruption does not shrink every later sample to a handful of calls."""
     n = 1
     while True:
-        elapsed = _loop(fn, n, clock)
+        elapsed, _ = _loop(fn, n, clock)
         if elapsed >= target_ns / 8 or n >= 1 << 22:
-            return max(1, round(n * target_ns / max(elapsed, 1)))
+            break
         n *= 8
+    best = min(elapsed, *(_loop(fn, n, clock)[0] for _ in range(2)))
+    return max(1, round(n * target_ns / max(best, 1)))
 
 
 @dataclass(frozen=True)
@@ -302,6 +320,24 @@ class Stats:
     q3_us: float
     calls_per_sample: int
     samples: int
+    discarded: int
+
+
+def _stats(samples: Sequence[tuple[float, float]], calls: int) -> Stats:
+    kept = [us for us, lost in samples if lost <= 0.02]
+    enough = max(5, len(samples) // 5)
+    if len(kept) < enough:
+        kept = [us for us, _ in sorted(samples, key=lambda sample: sample[1])[:enough]]
+    q1, _, q3 = statistics.quantiles(kept, n=4) if len(kept) > 1 else (kept[0],) * 3
+    return Stats(
+        median_us=statistics.median(kept),
+        min_us=min(kept),
+        q1_us=q1,
+        q3_us=q3,
+        calls_per_sample=calls,
+        samples=len(kept),
+        discarded=len(samples) - len(kept),
+    )
 
 
 def measure(timed: Mapping[str, Callable[[], object]], settings: Settings) -> dict[str, Stats]:
@@ -314,23 +350,13 @@ def measure(timed: Mapping[str, Callable[[], object]], settings: Settings) -> di
         warmup = round(calls[name] * settings.warmup_seconds / settings.sample_seconds)
         _loop(fn, max(1, warmup), clock)
     names = list(timed)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for r in range(settings.rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(_loop(timed[name], calls[name], clock) / calls[name] / 1000)
-    out = {}
-    for name, values in samples.items():
-        q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0],) * 3
-        out[name] = Stats(
-            median_us=statistics.median(values),
-            min_us=min(values),
-            q1_us=q1,
-            q3_us=q3,
-            calls_per_sample=calls[name],
-            samples=len(values),
-        )
-    return out
+            elapsed, lost = _loop(timed[name], calls[name], clock)
+            samples[name].append((elapsed / calls[name] / 1000, lost))
+    return {name: _stats(values, calls[name]) for name, values in samples.items()}
 
 
 # -- results --------------------------------------------------------------------------------
@@ -493,6 +519,7 @@ def render_json(results: Sequence[Result], settings: Settings, env: Mapping[str,
                     "q3_us": round(stats.q3_us, 4),
                     "calls_per_sample": stats.calls_per_sample,
                     "samples": stats.samples,
+                    "discarded_samples": stats.discarded,
                     "josekit_ratio": (
                         round(ratio, 4) if (ratio := r.ratio(lib)) is not None else None
                     ),

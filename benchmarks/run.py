@@ -162,6 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{settings.rounds} samples of ~{settings.sample_seconds * 1000:g} ms per library, "
         f"{settings.clock} clock, {elapsed:.0f} s"
     )
+    taken = sum(s.samples + s.discarded for r in results for s in r.stats.values())
+    dropped = sum(s.discarded for r in results for s in r.stats.values())
+    if dropped:
+        header += (
+            f"\n{dropped} of {taken} samples ({100 * dropped / max(taken, 1):.0f}%) left out: "
+            "the process lost the CPU to other work during them"
+        )
     load = _load_note()
     if load:
         header += "\n" + load
