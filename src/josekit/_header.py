@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._b64 import b64d
 from ._json import loads_object
-from .errors import CriticalHeaderError, InvalidHeaderError, LimitExceededError, MalformedError
+from .errors import (
+    CriticalHeaderError,
+    InvalidHeaderError,
+    JoseError,
+    LimitExceededError,
+    MalformedError,
+)
 from .policy import Limits
 
 __all__ = [
@@ -30,12 +37,45 @@ JWE_REGISTERED = JWS_REGISTERED | frozenset(
 """Header parameters registered by RFC 7516 §4.1 and RFC 7518 §4."""
 
 
+# Distinct protected headers are few (one per issuer, key and algorithm) while tokens are
+# many, so verification keeps the last few small headers it decoded. The memo maps the exact
+# segment text to its decoded JSON object: a pure function of the text, so no check is skipped.
+# Only headers whose members are all scalars (str, int, float, bool, null) are kept, and every
+# caller gets a fresh copy, so nothing a caller changes can reach another caller.
+_MEMO_SEGMENT_CHARS = 512
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.lru_cache(maxsize=256)
+def _scalar_header(segment: str) -> dict[str, Any] | None:
+    try:
+        header = loads_object(b64d(segment), "protected header", 1)
+    except JoseError:
+        return None  # parsed again, with the caller's limits, to raise the precise error
+    for value in header.values():
+        if type(value) not in _SCALARS:
+            return None
+    return header
+
+
 def parse_protected(segment: str, limits: Limits, what: str = "protected header") -> dict[str, Any]:
-    """Decode a base64url protected header into a JSON object, within the size limit."""
-    if len(segment) > (limits.max_header_size * 4 + 2) // 3:
+    """Decode a base64url protected header into a JSON object, within the size limit.
+
+    Raises:
+        LimitExceededError: the segment is longer than ``limits.max_header_size`` allows.
+        MalformedError: not base64url, not UTF-8, not JSON, or not a JSON object.
+    """
+    if not isinstance(segment, str):
+        raise MalformedError(f"the {what} must be a base64url string")
+    size = len(segment)
+    if size > (limits.max_header_size * 4 + 2) // 3:
         raise LimitExceededError(
             f"the {what} is larger than the limit of {limits.max_header_size} bytes"
         )
+    if size <= _MEMO_SEGMENT_CHARS and limits.max_json_depth >= 1:
+        header = _scalar_header(segment)
+        if header is not None:
+            return header.copy()
     return loads_object(b64d(segment, what), what, limits.max_json_depth)
 
 

@@ -100,7 +100,16 @@ def loads_object(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> 
             raise MalformedError(f"{what} is not valid UTF-8") from None
         if len(text) > max_depth and not _depth_ok(text, max_depth):
             raise LimitExceededError(f"{what} nests deeper than {max_depth} levels")
-        obj = _parse(text, what)
+        if text[:1] == "{":
+            try:
+                obj, end = _SCAN(text, 0)
+            except (MalformedError, ValueError, RecursionError, StopIteration):
+                obj = _parse(text, what)  # raises, with the message
+            else:
+                if end != len(text):
+                    obj = _parse(text, what)  # trailing whitespace, or raises
+        else:
+            obj = _parse(text, what)
     else:
         obj = loads(data, what, max_depth)
     if type(obj) is not dict:

@@ -48,6 +48,11 @@ class Registry(Generic[T], Mapping[str, T]):
         """Names implemented but never part of a default set (the caller must list them)."""
         return self._opt_in
 
+    @property
+    def table(self) -> Mapping[str, T]:
+        """The read-only name -> descriptor mapping itself (fast ``.get`` for hot paths)."""
+        return self._entries
+
     def lookup(self, name: object) -> T:
         """The descriptor for ``name``, or :class:`UnsupportedAlgorithmError`."""
         entry = self._entries.get(name) if isinstance(name, str) else None

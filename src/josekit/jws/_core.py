@@ -46,6 +46,7 @@ __all__ = [
 Payload = Union[bytes, str]
 KeySource = Union[Key, KeyResolver]
 
+_TABLE = SIGNATURE_ALGORITHMS.table
 # The protected header {"alg": name} of every algorithm, encoded once.
 _ALG_ONLY_HEADER: Mapping[str, bytes] = MappingProxyType(
     {name: b64e(dumps_bytes({"alg": name})) for name in SIGNATURE_ALGORITHMS}
@@ -74,6 +75,9 @@ class VerifiedJWS:
 _SET_RESULT = tuple(
     vars(VerifiedJWS)[name].__set__ for name in ("payload", "header", "key", "protected_header")
 )
+
+
+_new_object = object.__new__
 
 
 def _result(
@@ -384,11 +388,31 @@ def verify(
         JoseError: a subclass saying what was wrong; never a bare Python exception.
     """
     allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
-    understood = _understood(crit, unencoded_payload)
-    text = _compact_text(token, limits)
-    h64, p64, s64 = text.split(".")
+    understood = _understood(crit, unencoded_payload) if crit or unencoded_payload else _NOTHING
+    # The common case first, without the calls that explain what is wrong; maxsplit bounds
+    # the work on a token made of dots.
+    if type(token) is str and len(token) <= limits.max_token_size and token.isascii():
+        text = token
+        parts = token.split(".", 3)
+        if len(parts) != 3:
+            _compact_text(token, limits)  # raises, saying what is wrong
+    else:
+        text = _compact_text(token, limits)
+        parts = text.split(".")
+    h64, p64, s64 = parts
     header = parse_protected(h64, limits)
-    desc, b64 = _check_header(header, header, allowed, understood, limits)
+    alg = header.get("alg")
+    desc = _TABLE.get(alg) if type(alg) is str else None
+    if (
+        desc is not None
+        and alg in allowed
+        and "crit" not in header
+        and "b64" not in header
+        and (type(kid := header.get("kid", "")) is str and len(kid) <= limits.max_kid_length)
+    ):
+        b64 = True  # the common header, checked inline: _check_header() gives the same answer
+    else:
+        desc, b64 = _check_header(header, header, allowed, understood, limits)
     if detached_payload is not None:
         if p64:
             raise MalformedError("a detached payload was given, but the token carries one")
@@ -396,14 +420,26 @@ def verify(
         _check_payload_size(len(payload), limits, encoded=False)
         signing_input = h64.encode("ascii") + b"." + (b64e(payload) if b64 else payload)
     else:
-        _check_payload_size(len(p64), limits, encoded=b64)
+        if len(p64) > limits.max_payload_size:  # cheap test first: base64url is longer
+            _check_payload_size(len(p64), limits, encoded=b64)
         signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
     signature = b64d(s64, "signature")
-    used = _verify_signature(desc, key_or_keyset, header, signing_input, signature)
+    if isinstance(key_or_keyset, Key):
+        desc.check_key(key_or_keyset, "verify")
+        desc.verify(key_or_keyset, signing_input, signature)
+        used = key_or_keyset
+    else:
+        used = _verify_signature(desc, key_or_keyset, header, signing_input, signature)
     if detached_payload is None:
         # Decoded only now: a forged token never costs a decode of its payload.
         payload = b64d(p64, "payload") if b64 else p64.encode("ascii")
-    return _result(payload, header, used, header)
+    result: VerifiedJWS = _new_object(VerifiedJWS)  # _result(), inlined
+    set_payload, set_header, set_key, set_protected = _SET_RESULT
+    set_payload(result, payload)
+    set_header(result, header)
+    set_key(result, used)
+    set_protected(result, header)
+    return result
 
 
 # -- JSON serialization -------------------------------------------------------------------
