@@ -497,6 +497,25 @@ def test_malformed_tokens(token: Any) -> None:
         jwe.decrypt(token, oct_key(16), algorithms=["dir"])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"alg":"dir","enc":x}',
+        '{"alg":"dir","enc":}',
+        '{"alg":"dir","enc":"A128GCM",}',
+        '{"alg":"dir","enc":"A128GCM"',
+        '{"alg":"dir","alg":"dir","enc":"A128GCM"}',
+        '["alg","dir"]',
+        '{"alg":NaN,"enc":"A128GCM"}',
+        "",
+    ],
+)
+def test_malformed_protected_headers(text: str) -> None:
+    token = f"{b64e_str(text.encode())}..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA"
+    with pytest.raises(errors.MalformedError):
+        jwe.decrypt(token, oct_key(16), algorithms=["dir"])
+
+
 def test_header_problems(keys: KeyFactory) -> None:
     key = oct_key(16)
     token = jwe.encrypt(b"x", key, "A128KW", "A128GCM")

@@ -89,10 +89,13 @@ def plaintext_bytes(plaintext: Plaintext) -> bytes:
     raise MalformedError(f"plaintext must be bytes or str, not {type(plaintext).__name__}")
 
 
+_EVERY_ENCRYPTION = frozenset(CONTENT_ENCRYPTION)
+
+
 def allowed_encryptions(encryptions: Iterable[str] | None) -> frozenset[str]:
     """The caller's ``encryptions`` list; None means every ``enc`` josekit implements."""
     if encryptions is None:
-        return frozenset(CONTENT_ENCRYPTION)
+        return _EVERY_ENCRYPTION
     return CONTENT_ENCRYPTION.allow_list(encryptions, "encryptions")
 
 
@@ -150,12 +153,14 @@ def check_header(
     limits: Limits,
 ) -> tuple[KeyManagement, ContentEncryption]:
     """Validate a JWE header to decrypt; return its allowed ``alg`` and ``enc`` rows."""
-    if "alg" not in merged:
-        raise InvalidHeaderError("the JWE header has no 'alg'")
-    km = KEY_MANAGEMENT.check_allowed(merged["alg"], allowed)
-    if "enc" not in merged:
-        raise InvalidHeaderError("the JWE header has no 'enc'")
-    ce = CONTENT_ENCRYPTION.check_allowed(merged["enc"], allowed_enc)
+    alg = merged.get("alg")
+    if alg is None:
+        raise InvalidHeaderError("the JWE header has no 'alg' (or it is null)")
+    km = KEY_MANAGEMENT.check_allowed(alg, allowed)
+    enc = merged.get("enc")
+    if enc is None:
+        raise InvalidHeaderError("the JWE header has no 'enc' (or it is null)")
+    ce = CONTENT_ENCRYPTION.check_allowed(enc, allowed_enc)
     if "zip" in merged:
         if "zip" not in protected:
             raise InvalidHeaderError("'zip' must be in the protected header")
@@ -163,8 +168,10 @@ def check_header(
             raise UnsupportedAlgorithmError(
                 f"compression {protected['zip']!r} is not supported (only 'DEF')"
             )
-    check_crit(protected, merged, crit, JWE_REGISTERED)
-    check_kid(merged, limits)
+    if "crit" in merged:
+        check_crit(protected, merged, crit, JWE_REGISTERED)
+    if "kid" in merged:
+        check_kid(merged, limits)
     return km, ce
 
 
@@ -225,9 +232,8 @@ def open_content(
     if isinstance(source, Key):
         km.check_key(source, "decrypt", ce)
         used = source
-        plaintext = _decrypt_with(
-            km, ce, source, header, encrypted_key, iv, ciphertext, tag, aad, limits
-        )
+        cek = km.unwrap(source, encrypted_key, header, ce, limits)
+        plaintext = ce.decrypt(cek, iv, ciphertext, tag, aad)
     elif isinstance(source, (str, bytes, bytearray)):
         used = as_key(source, km)
         km.check_key(used, "decrypt", ce)

@@ -137,23 +137,24 @@ def decrypt(
     """
     allowed = KEY_MANAGEMENT.allow_list(algorithms)
     allowed_enc = allowed_encryptions(encryptions)
-    if isinstance(token, (bytes, bytearray)):
+    if not isinstance(token, str):
+        if not isinstance(token, (bytes, bytearray)):
+            raise MalformedError(f"token must be a str, not {type(token).__name__}")
         try:
             token = bytes(token).decode("ascii")
         except UnicodeDecodeError:
             raise MalformedError("a compact JWE must be ASCII text") from None
-    if not isinstance(token, str):
-        raise MalformedError(f"token must be a str, not {type(token).__name__}")
     if len(token) > limits.max_token_size:
         raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
-    if token.count(".") != 4:
+    parts = token.split(".", 5)  # never more than six pieces, however many dots
+    if len(parts) != 5:
         hint = (
             ": this is a JSON serialization, use jwe.decrypt_json()"
             if token.lstrip().startswith("{")
             else (": this has three parts, like a JWS" if token.count(".") == 2 else "")
         )
         raise MalformedError(f"a compact JWE has exactly five parts separated by '.'{hint}")
-    h64, ek64, iv64, ct64, tag64 = token.split(".")
+    h64, ek64, iv64, ct64, tag64 = parts
     header = parse_protected(h64, limits)
     if _integrated.uses_integrated(header):
         return _integrated.decrypt_compact(
@@ -169,7 +170,7 @@ def decrypt(
         ce,
         key_or_keyset,
         header,
-        b64d(ek64, "encrypted key"),
+        b64d(ek64, "encrypted key") if ek64 else b"",
         b64d(iv64, "initialization vector"),
         b64d(ct64, "ciphertext"),
         b64d(tag64, "authentication tag"),
