@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from jwt_helpers import NOW, hmac_key, rsa_key, signed, signing_key, tamper_part
 
-from josekit import KeySet, jwk, jws, jwt
+from josekit import KeySet, Limits, jwk, jws, jwt
 from josekit.errors import (
     AlgorithmNotAllowedError,
     DecryptionError,
@@ -15,6 +15,7 @@ from josekit.errors import (
     InvalidHeaderError,
     InvalidKeyError,
     InvalidSignatureError,
+    LimitExceededError,
     MalformedError,
     MissingClaimError,
 )
@@ -342,3 +343,24 @@ def test_signed_payload_is_not_reinterpreted(recipient: jwk.Key) -> None:
     plain = jws.sign(inner.encode(), hmac_key(), "HS256")
     with pytest.raises(MalformedError):
         jwt.decode(plain, hmac_key(), algorithms=["HS256"])
+
+
+def test_compressed_claims_are_bounded(recipient: jwk.Key) -> None:
+    """A ``zip: DEF`` JWE is inflated only up to the limit, before any claim is read."""
+    import json
+
+    claims = {"blob": "a" * 50_000, "exp": NOW + 10}
+    token = jwe.encrypt(
+        json.dumps(claims), recipient.public(), "ECDH-ES+A256KW", "A256GCM", zip="DEF"
+    )
+    assert len(token) < 2_000
+    result = jwt.decode_encrypted(token, recipient, algorithms=["ECDH-ES+A256KW"], now=NOW)
+    assert result.claims == claims
+    with pytest.raises((LimitExceededError, DecryptionError)):
+        jwt.decode_encrypted(
+            token,
+            recipient,
+            algorithms=["ECDH-ES+A256KW"],
+            now=NOW,
+            limits=Limits(max_inflated_size=10_000),
+        )

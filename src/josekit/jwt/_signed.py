@@ -106,7 +106,7 @@ def _unencoded_refused() -> InvalidHeaderError:
 def parse_claims(payload: bytes, header: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
     """The claims set of a verified or decrypted payload: one strict JSON object."""
     cty = header.get("cty")
-    if cty is not None and isinstance(cty, str) and media_type(cty) == "jwt":
+    if isinstance(cty, str) and media_type(cty) == "jwt":
         raise MalformedError(
             "the header says cty 'JWT': the payload is a nested JWT, not a claims set; "
             "josekit decodes nested JWTs (signed, then encrypted) with jwt.decode_nested()"
