@@ -171,6 +171,8 @@ def test_id_token_nonce() -> None:
     with pytest.raises(InvalidClaimError) as info:
         decode_id(token, nonce="other")
     assert info.value.claim == "nonce"
+    assert "other" not in str(info.value)
+    assert ID_TOKEN["nonce"] not in str(info.value)
     without = id_token({k: v for k, v in ID_TOKEN.items() if k != "nonce"})
     with pytest.raises(MissingClaimError, match="nonce"):
         decode_id(without, nonce="n-0S6_WzA2Mj")

@@ -139,7 +139,8 @@ def decode_id_token(
     if "azp" in claims:
         _check_equal(claims, "azp", client_id)
     if nonce is not None:
-        _check_equal(claims, "nonce", nonce)
+        # A nonce binds the token to one login; it is kept out of messages (and logs).
+        _check_equal(claims, "nonce", nonce, show_values=False)
     if auth_age is not None:
         current = time.time() if now is None else instant(now)
         check_age(claims, "auth_time", auth_age, seconds(leeway, "leeway"), current)
@@ -154,10 +155,16 @@ def _names(required: Iterable[str]) -> tuple[str, ...]:
     return tuple(required)
 
 
-def _check_equal(claims: dict[str, Any], name: str, expected: str) -> None:
+def _check_equal(
+    claims: dict[str, Any], name: str, expected: str, *, show_values: bool = True
+) -> None:
     if name not in claims:
         raise MissingClaimError(f"the token has no {name!r} claim, which this call requires", name)
     value = claims[name]
-    if value != expected or type(value) is not str:
+    if type(value) is not str or value != expected:
+        if not show_values:
+            raise InvalidClaimError(
+                f"claim {name!r} does not match the value this call expects", name
+            )
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
         raise InvalidClaimError(f"claim {name!r} must be {expected!r}, found {shown}", name)
