@@ -157,6 +157,10 @@ def check_header(
     if alg is None:
         raise InvalidHeaderError("the JWE header has no 'alg' (or it is null)")
     km = KEY_MANAGEMENT.check_allowed(alg, allowed)
+    if km.integrated:
+        raise InvalidHeaderError(
+            f"a JWE using HPKE Integrated Encryption ({km.name}) must not have 'enc'"
+        )
     enc = merged.get("enc")
     if enc is None:
         raise InvalidHeaderError("the JWE header has no 'enc' (or it is null)")

@@ -93,7 +93,8 @@ def _encrypt(
         place(protected, "zip", zip)
     if protected.get("zip", "DEF") != "DEF":
         raise InvalidHeaderError("zip must be 'DEF' (the only compression JWE defines)")
-    check_crit(protected, protected, protected.get("crit") or (), JWE_REGISTERED)
+    if "crit" in protected:
+        check_crit(protected, protected, protected["crit"] or (), JWE_REGISTERED)
     cek = None if km.direct else (_cek or ce.generate_cek())
     cek, encrypted_key, generated = km.wrap(recipient, ce, cek, protected, limits, _pinned)
     for name, value in generated.items():
@@ -156,7 +157,7 @@ def decrypt(
         raise MalformedError(f"a compact JWE has exactly five parts separated by '.'{hint}")
     h64, ek64, iv64, ct64, tag64 = parts
     header = parse_protected(h64, limits)
-    if _integrated.uses_integrated(header):
+    if "enc" not in header and _integrated.uses_integrated(header):  # HPKE-n has no enc
         return _integrated.decrypt_compact(
             header, h64, ek64, iv64, ct64, tag64, key_or_keyset, allowed, crit, limits
         )
