@@ -423,6 +423,26 @@ def test_cbc_hmac_tag_length_is_exact(enc: str) -> None:
         jwe.decrypt(_replace(token, 2, b64d(_parts(token)[2])[:12]), key, algorithms=["dir"])
 
 
+@pytest.mark.parametrize("alg", ["A128GCMKW", "A256GCMKW"])
+def test_gcm_key_wrap_iv_and_tag_lengths_are_exact(alg: str) -> None:
+    kek = oct_key(KEY_MANAGEMENT[alg].size)  # type: ignore[attr-defined]
+    token = jwe.encrypt(b"x", kek, alg, "A128GCM")
+    header = parse_protected(_parts(token)[0], DEFAULT_LIMITS)
+    iv, tag = b64d(header["iv"]), b64d(header["tag"])
+    assert (len(iv), len(tag)) == (12, 16)
+    for changes in (
+        {"iv": b64e_str(iv + b"\x00" * 4)},
+        {"iv": b64e_str(iv[:8])},
+        {"tag": b64e_str(tag[:15])},
+        {"tag": b64e_str(tag + b"\x00")},
+    ):
+        with pytest.raises(errors.DecryptionError):
+            jwe.decrypt(_with_header(token, **changes), kek, algorithms=[alg])
+    for changes in ({"iv": _DROP}, {"tag": _DROP}, {"iv": 12}):
+        with pytest.raises(errors.InvalidHeaderError):
+            jwe.decrypt(_with_header(token, **changes), kek, algorithms=[alg])
+
+
 def test_cbc_mac_is_checked_before_decrypting(monkeypatch: pytest.MonkeyPatch) -> None:
     key = oct_key(32)
     token = jwe.encrypt(b"payload", key, "dir", "A128CBC-HS256")

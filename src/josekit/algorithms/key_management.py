@@ -408,7 +408,7 @@ class _AesGcmKeyWrap(KeyManagement):
 # -- PBES2 ---------------------------------------------------------------------------------
 
 
-def check_p2c(value: object, limits: Limits) -> int:
+def _check_p2c(value: object, limits: Limits) -> int:
     """Validate a ``p2c`` from a header to decrypt: a positive int within ``limits.max_p2c``."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidHeaderError("header parameter 'p2c' must be an integer")
@@ -481,7 +481,7 @@ class _Pbes2(KeyManagement):
         # Both parameters are checked before any key derivation.
         if "p2c" not in header:
             raise InvalidHeaderError(f"alg {self.name} needs a 'p2c' header parameter")
-        count = check_p2c(header["p2c"], limits)
+        count = _check_p2c(header["p2c"], limits)
         salt = _header_bytes(header, "p2s")
         if len(salt) < _MIN_SALT:
             raise InvalidHeaderError(f"header parameter 'p2s' must be at least {_MIN_SALT} bytes")
