@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 from typing import Any
 
 import click
@@ -81,17 +82,26 @@ def _set_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:
 @json_option
 def cli() -> None:
     """Keys, signatures, encryption and tokens (JOSE: JWK, JWS, JWE, JWT) from the shell."""
+    # Each failure is reported once, as the command's one-line error; library log records
+    # (e.g. a failed JWK Set fetch) would only repeat it.
+    logger = logging.getLogger("josekit")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def _register() -> None:
     from ._inspect import inspect_command
     from ._jwe_cmds import jwe_group
+    from ._jwks_cmds import jwks_group
     from ._jws_cmds import jws_group
+    from ._jwt_cmds import jwt_group
     from ._key_cmds import key_group
 
     cli.add_command(key_group)
     cli.add_command(jws_group)
     cli.add_command(jwe_group)
+    cli.add_command(jwt_group)
+    cli.add_command(jwks_group)
     cli.add_command(inspect_command)
 
 

@@ -21,7 +21,9 @@ from ..errors import (
     DecryptionError,
     InvalidSignatureError,
     JoseError,
+    JWKSFetchError,
     KeyNotFoundError,
+    KeyStoreError,
     LimitExceededError,
     MalformedError,
     UnsupportedAlgorithmError,
@@ -70,6 +72,14 @@ _REJECTIONS: tuple[type[JoseError], ...] = (
     KeyNotFoundError,
     AlgorithmNotAllowedError,
 )
+
+_NOT_REJECTIONS: tuple[type[JoseError], ...] = (
+    MalformedError,
+    LimitExceededError,
+    JWKSFetchError,
+    KeyStoreError,
+)
+"""Errors that say nothing about the token's validity, even while verifying it."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,7 +134,7 @@ def failure_from(
     if context:
         message = f"{context}: {message}"
     code = exit_code_for(exc)
-    if verifying and not isinstance(exc, (MalformedError, LimitExceededError)):
+    if verifying and not isinstance(exc, _NOT_REJECTIONS):
         code = EXIT_REJECTED
     return CliFailure(message, code, type(exc).__name__)
 

@@ -31,7 +31,7 @@ from ._render import printer
 
 __all__ = ["key_group"]
 
-_KTYS = ("EC", "OKP", "RSA", "oct")
+_KTYS = ("EC", "OKP", "RSA", "oct", "AKP")
 _CURVES = (*EC_CURVES, *OKP_CURVES)
 _HASHES = ("SHA-256", "SHA-384", "SHA-512")
 _ANY_ENC = CONTENT_ENCRYPTION["A256GCM"]
@@ -84,15 +84,18 @@ def _infer(alg: str | None) -> tuple[str, str | None, int | None]:
     raise CliFailure(f"--alg {alg} does not tell the key type and size: give --kty (and --size)")
 
 
-def _check_combination(kty: str, crv: str | None, size: int | None) -> None:
-    if kty in ("EC", "OKP") and size is not None:
-        raise CliFailure(f"--size applies to RSA and oct keys; {kty} keys take --crv")
-    if kty in ("RSA", "oct") and crv is not None:
-        raise CliFailure(f"--crv applies to EC and OKP keys, not {kty}; give --size")
+def _check_combination(kty: str, crv: str | None, size: int | None, alg: str | None) -> None:
+    if kty in ("EC", "OKP", "AKP") and size is not None:
+        chooser = "--alg" if kty == "AKP" else "--crv"
+        raise CliFailure(f"--size applies to RSA and oct keys; {kty} keys take {chooser}")
+    if kty in ("RSA", "oct", "AKP") and crv is not None:
+        raise CliFailure(f"--crv applies to EC and OKP keys, not {kty}")
     if crv is not None:
         family = "EC" if crv in EC_CURVES else "OKP"
         if family != kty:
             raise CliFailure(f"--crv {crv} is an {family} curve: use --kty {family}")
+    if kty == "AKP" and alg is None:
+        raise CliFailure("AKP (ML-DSA) keys need --alg: ML-DSA-44, ML-DSA-65 or ML-DSA-87")
 
 
 def _render_key(key: Key, fmt: str, private: bool) -> str:
@@ -176,7 +179,8 @@ Examples:
 @click.option(
     "--size",
     type=click.IntRange(min=8),
-    help="Bits, for RSA (default 2048, at least 2048) and oct (default 256).",
+    help="Bits, for RSA (default 2048, at least 2048) and oct (default 256). AKP (ML-DSA) "
+    "keys take --alg ML-DSA-44, ML-DSA-65 or ML-DSA-87.",
 )
 @click.option("--alg", help="The one algorithm the key is for (recorded as 'alg').")
 @click.option("--use", type=click.Choice(["sig", "enc"]), help="Recorded as 'use'.")
@@ -230,7 +234,7 @@ def generate_command(
         _descriptor(alg)
     canonical_kty = {k.lower(): k for k in _KTYS}[kty.lower()]
     canonical_crv = {c.lower(): c for c in _CURVES}[crv.lower()] if crv else None
-    _check_combination(canonical_kty, canonical_crv, size)
+    _check_combination(canonical_kty, canonical_crv, size, alg)
     try:
         key = generate(canonical_kty, size=size, crv=canonical_crv, kid=kid, alg=alg, use=use)
     except (InvalidKeyError, UnsupportedAlgorithmError) as exc:

@@ -8,7 +8,7 @@ import click
 
 from ._common import CliFailure, load_key_source
 
-__all__ = ["key_source_options", "resolve_key_source"]
+__all__ = ["key_source_options", "remote_key_set", "resolve_key_source"]
 
 
 def key_source_options(func: Any) -> Any:
@@ -32,13 +32,16 @@ def key_source_options(func: Any) -> Any:
     )(func)
 
 
-def _remote(url: str) -> Any:
-    raise CliFailure(
-        f"--jwks {url}: fetching a JWK Set from a URL is not available in this version; "
-        "download it and pass the file"
-    )
+def remote_key_set(url: str) -> Any:
+    """A :class:`~josekit.jwks.RemoteKeySet` for ``url`` (fetched when first used)."""
+    try:
+        from ..jwks import RemoteKeySet
+
+        return RemoteKeySet(url)
+    except ImportError:
+        raise CliFailure(f"fetching {url} needs httpx: pip install 'josekit[remote]'") from None
 
 
 def resolve_key_source(key_spec: str | None, jwks_spec: str | None, password: str | None) -> Any:
     """The :class:`~josekit.Key` or key set given by ``--key``/``--jwks``."""
-    return load_key_source(key_spec, jwks_spec, password, remote=_remote)
+    return load_key_source(key_spec, jwks_spec, password, remote=remote_key_set)
