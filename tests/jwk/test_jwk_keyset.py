@@ -231,6 +231,12 @@ def test_candidates_by_kid(public_set: KeySet) -> None:
         public_set.candidates({"kid": "ec-sig", "alg": "ES512"}, "verify")
 
 
+def test_candidates_with_a_kid_that_is_not_a_string(public_set: KeySet) -> None:
+    for kid in (1, ["ed"], {"kid": "ed"}):
+        with pytest.raises(errors.KeyNotFoundError, match="not a string"):
+            public_set.candidates({"kid": kid, "alg": "EdDSA"}, "verify")
+
+
 def test_candidates_without_kid(public_set: KeySet) -> None:
     found = public_set.candidates({"alg": "ES384"}, "verify")
     assert [k.kid for k in found] == ["ec-384", "ed"]

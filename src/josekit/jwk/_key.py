@@ -543,7 +543,7 @@ def _check_x5c(key: Key, meta: Mapping[str, Any]) -> None:
             certificates.append((der, x509.load_der_x509_certificate(der)))
         except ValueError:
             _fail(
-                f"JWK 'x5c' certificate {index} is not base64 (standard alphabet, padded) "
+                f"JWK 'x5c' certificate {index} is not a base64 (standard alphabet, padded) "
                 "DER X.509 certificate"
             )
     leaf_der, leaf = certificates[0]

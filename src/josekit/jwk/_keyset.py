@@ -173,7 +173,9 @@ class KeySet:
         kid = header.get("kid")
         alg = header.get("alg") if isinstance(header.get("alg"), str) else None
         use = "sig" if operation in ("sign", "verify") else "enc"
-        if isinstance(kid, str):
+        if kid is not None and not isinstance(kid, str):
+            raise KeyNotFoundError("the header 'kid' is not a string: no key can match it")
+        if kid is not None:
             if kid not in self._by_kid:
                 raise KeyNotFoundError(f"no key with kid {kid!r} in the key set")
             found = self.find(kid=kid, alg=alg, use=use)
