@@ -47,4 +47,4 @@ def _mldsa(row: AkpAlgorithm) -> SignatureAlgorithm:
 
 def mldsa_rows() -> tuple[SignatureAlgorithm, ...]:
     """The ML-DSA rows of the JWS table (none if the installed cryptography lacks ML-DSA)."""
-    return tuple(_mldsa(row) for row in AKP_ALGORITHMS.values())
+    return tuple(_mldsa(row) for row in AKP_ALGORITHMS.values() if row.family == "ML-DSA")
