@@ -364,6 +364,14 @@ def test_apu_apv_are_bound_into_the_key(keys: KeyFactory) -> None:
         jwe.decrypt(_with_header(token, apv=5), private, algorithms=["ECDH-ES"])
 
 
+def test_kid_must_be_a_string_on_encrypt_too() -> None:
+    key = oct_key(16)
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt(b"x", key, "A128KW", "A128GCM", header={"kid": 7})
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt_json(b"x", [jwe.Recipient(key, "A128KW", {"kid": None})], "A128GCM")
+
+
 def test_generated_parameters_cannot_be_set_by_the_caller(keys: KeyFactory) -> None:
     public, _ = keys.pair("ECDH-ES", "A128GCM")
     for name in ("epk", "iv", "tag", "p2s"):

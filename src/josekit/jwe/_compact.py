@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._b64 import b64d, b64e
-from .._header import JWE_REGISTERED, check_crit, parse_protected
+from .._header import JWE_REGISTERED, check_crit, check_kid, parse_protected
 from .._json import dumps_bytes
 from ..algorithms.content import CONTENT_ENCRYPTION
 from ..algorithms.key_management import KEY_MANAGEMENT
@@ -95,6 +95,8 @@ def _encrypt(
         raise InvalidHeaderError("zip must be 'DEF' (the only compression JWE defines)")
     if "crit" in protected:
         check_crit(protected, protected, protected["crit"] or (), JWE_REGISTERED)
+    if "kid" in protected:
+        check_kid(protected, limits)
     cek = None if km.direct else (_cek or ce.generate_cek())
     cek, encrypted_key, generated = km.wrap(recipient, ce, cek, protected, limits, _pinned)
     for name, value in generated.items():

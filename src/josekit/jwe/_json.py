@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._b64 import b64d, b64e, b64e_str
-from .._header import JWE_REGISTERED, check_crit, merge_headers, parse_protected
+from .._header import JWE_REGISTERED, check_crit, check_kid, merge_headers, parse_protected
 from .._header import unprotected_object as _unprotected_object
 from .._json import dumps_bytes, loads_object
 from ..algorithms.content import CONTENT_ENCRYPTION, DECRYPTION_FAILED
@@ -164,6 +164,7 @@ def _encrypt_json(
             place(target, name, value)
         merged = merge_headers(shared_protected, shared, own)
         check_crit(shared_protected, merged, shared_protected.get("crit") or (), JWE_REGISTERED)
+        check_kid(merged, limits)
         entry: dict[str, Any] = {}
         if own:
             entry["header"] = own
