@@ -109,6 +109,26 @@ def test_encode_converts_aware_datetimes() -> None:
     assert all(type(v) is int for v in claims.values())
 
 
+def test_encode_leaves_the_callers_claims_alone() -> None:
+    when = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    claims = {"exp": when, "aud": ("a", "b")}
+    token = jwt.encode(claims, hmac_key(), "HS256")
+    assert claims == {"exp": when, "aud": ("a", "b")}
+    decoded = jwt.decode(token, hmac_key(), algorithms=["HS256"], audience="a", now=NOW).claims
+    assert decoded == {"exp": 1893456000, "aud": ["a", "b"]}
+
+
+def test_encode_accepts_any_mapping() -> None:
+    from types import MappingProxyType
+
+    claims = MappingProxyType({"sub": "x", "iat": datetime(2020, 1, 1, tzinfo=timezone.utc)})
+    token = jwt.encode(claims, hmac_key(), "HS256")
+    assert jwt.decode(token, hmac_key(), algorithms=["HS256"], now=NOW).claims == {
+        "sub": "x",
+        "iat": 1577836800,
+    }
+
+
 def test_encode_refuses_naive_datetime() -> None:
     with pytest.raises(InvalidClaimError, match="naive") as info:
         jwt.encode({"exp": datetime(2030, 1, 1)}, hmac_key(), "HS256")

@@ -11,7 +11,7 @@ runs, and so that the per-token work stays a handful of dict lookups:
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from math import isfinite
 from typing import Any, NamedTuple, Union
@@ -50,8 +50,6 @@ StringOrList = Union[str, Collection[str]]
 """One accepted value, or a collection of accepted values."""
 
 _MISSING: Any = object()
-_TIME_CLAIMS = ("exp", "nbf", "iat")
-_STRING_CLAIMS = ("iss", "sub", "jti")
 
 
 def _show(value: object, limit: int = 80) -> str:
@@ -342,7 +340,7 @@ def validate(claims: Mapping[str, Any], header: Mapping[str, Any], checks: Claim
 # -- encoding --------------------------------------------------------------------------------
 
 
-def _encode_numeric_date(name: str, value: object) -> int | float:
+def _encode_numeric_date(name: str, value: object) -> object:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise InvalidClaimError(
@@ -351,14 +349,38 @@ def _encode_numeric_date(name: str, value: object) -> int | float:
                 name,
             )
         return int(value.timestamp())
-    kind = type(value)
-    if kind is int or (kind is float and isfinite(value)):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if type(value) is int or (type(value) is float and isfinite(value)):
+        return value
     raise InvalidClaimError(
         f"claim {name!r} must be a NumericDate (int or finite float seconds since the epoch, "
         f"or an aware datetime), not {_show(value)}",
         name,
     )
+
+
+def _encode_string(name: str, value: object) -> object:
+    if isinstance(value, str):
+        return value
+    raise InvalidClaimError(f"claim {name!r} must be a string, not {_show(value)}", name)
+
+
+def _encode_audience(name: str, value: object) -> object:
+    if isinstance(value, tuple):
+        value = list(value)
+    _audience_members(value)
+    return value
+
+
+_ENCODE_RULES: dict[str, Callable[[str, object], object]] = {
+    "exp": _encode_numeric_date,
+    "nbf": _encode_numeric_date,
+    "iat": _encode_numeric_date,
+    "iss": _encode_string,
+    "sub": _encode_string,
+    "jti": _encode_string,
+    "aud": _encode_audience,
+}
+"""How each registered claim is checked (and converted) before encoding (RFC 7519 §4.1)."""
 
 
 def claims_bytes(claims: Mapping[str, Any]) -> bytes:
@@ -372,18 +394,18 @@ def claims_bytes(claims: Mapping[str, Any]) -> bytes:
         raise MalformedError(
             f"claims must be a mapping of claim names, not {type(claims).__name__}"
         )
-    out: dict[str, Any] = {}
-    for name, value in claims.items():
+    out: dict[str, Any] = claims if type(claims) is dict else dict(claims)
+    copied = out is not claims
+    for name, value in out.items():
         if not isinstance(name, str):
             raise InvalidClaimError(f"claim names must be strings, not {_show(name)}", str(name))
-        if name in _TIME_CLAIMS:
-            value = _encode_numeric_date(name, value)
-        elif name in _STRING_CLAIMS and not isinstance(value, str):
-            raise InvalidClaimError(f"claim {name!r} must be a string, not {_show(value)}", name)
-        elif name == "aud":
-            _audience_members(list(value) if isinstance(value, tuple) else value)
-            value = list(value) if isinstance(value, tuple) else value
-        out[name] = value
+        rule = _ENCODE_RULES.get(name)
+        if rule is not None:
+            checked = rule(name, value)
+            if checked is not value:
+                if not copied:
+                    out, copied = dict(out), True
+                out[name] = checked
     try:
         return dumps_bytes(out)
     except (MalformedError, RecursionError):
