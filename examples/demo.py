@@ -30,6 +30,7 @@ def main() -> None:
     print("JWKS:", public.to_json())
     encryption_demo()
     nested_jwt_demo()
+    post_quantum_demo()
 
 
 def encryption_demo() -> None:
@@ -109,6 +110,24 @@ def nested_jwt_demo() -> None:
     print(
         f"nested JWT (ES256 inside ECDH-ES+A256KW/A256GCM, cty={result.encryption_header['cty']})"
         f" signed by kid={signer}: sub={result.claims['sub']} scope={result.claims['scope']}"
+    )
+
+
+def post_quantum_demo() -> None:
+    """Sign a JWT with ML-DSA-65 (RFC 9964, an AKP key) and verify it through a JWKS."""
+    import time
+
+    from josekit import jwt
+
+    key = jwk.generate("AKP", alg="ML-DSA-65", kid="pq-1", use="sig")
+    now = int(time.time())
+    token = jwt.encode({"sub": "user-42", "iat": now, "exp": now + 300}, key, "ML-DSA-65")
+    published = KeySet.import_key_set(KeySet([key.public()]).to_json())
+    result = jwt.decode(token, published, algorithms=["ML-DSA-65"], required=["exp"])
+    assert result.claims["sub"] == "user-42"
+    print(
+        f"post-quantum JWT (ML-DSA-65, AKP key thumbprint {key.thumbprint()[:12]}...):"
+        f" {len(token)} characters, verified: sub={result.claims['sub']}"
     )
 
 
