@@ -133,3 +133,38 @@ def test_kid_of_the_key_goes_into_the_header(keys: KeyFactory) -> None:
     key = jwk.generate("EC", crv="P-256", kid="k-1")
     token = jwe.encrypt(b"x", key.public(), "ECDH-ES", "A128GCM")
     assert jwe.decrypt(token, key, algorithms=["ECDH-ES"]).header["kid"] == "k-1"
+
+
+def test_token_as_bytes_and_result_fields(keys: KeyFactory) -> None:
+    public, private = keys.pair("RSA-OAEP-256", "A256GCM")
+    token = jwe.encrypt("text", public, "RSA-OAEP-256", "A256GCM", header={"cty": "text/plain"})
+    result = jwe.decrypt(token.encode("ascii"), private, algorithms=["RSA-OAEP-256"])
+    assert result.plaintext == b"text"
+    assert result.key is private
+    assert result.header == {"cty": "text/plain", "alg": "RSA-OAEP-256", "enc": "A256GCM"}
+    assert result.aad is None
+    with pytest.raises(AttributeError):
+        result.plaintext = b"changed"  # type: ignore[misc]
+
+
+def test_header_contradicting_the_arguments_is_refused() -> None:
+    from jwe_helpers import oct_key
+
+    key = oct_key(16)
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt(b"x", key, "A128KW", "A128GCM", header={"alg": "A256KW"})
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt(b"x", key, "A128KW", "A128GCM", header={"enc": "A256GCM"})
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt_json(b"x", [jwe.Recipient(key, "A128KW")], "A128GCM", protected={"alg": "dir"})
+    with pytest.raises(errors.MalformedError):
+        jwe.encrypt(12, key, "A128KW", "A128GCM")  # type: ignore[arg-type]
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt_json(b"x", [], "A128GCM")
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt_json(
+            b"x",
+            [jwe.Recipient(key, "A128KW"), jwe.Recipient(key, "A128KW")],
+            "A128GCM",
+            flattened=True,
+        )
