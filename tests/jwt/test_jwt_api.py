@@ -42,3 +42,11 @@ def test_public_functions_are_documented() -> None:
         obj = getattr(jwt, name)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             assert obj.__doc__, name
+
+
+def test_module_example_runs() -> None:
+    import doctest
+
+    result = doctest.testmod(jwt)
+    assert result.attempted > 0
+    assert result.failed == 0
