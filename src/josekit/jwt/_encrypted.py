@@ -209,7 +209,7 @@ def decode_nested(
         max_age=max_age,
         now=now,
     )
-    allowed = SIGNATURE_ALGORITHMS.allow_list(signing_algorithms, "signing_algorithms")
+    allowed = SIGNATURE_ALGORITHMS.allowed(signing_algorithms, "signing_algorithms")
     text = text_token(token, limits)
     if text.count(".") != 4:
         raise _not_encrypted(text, "jwt.decode_nested()")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Union
 
 from .._b64 import b64d
@@ -115,7 +115,7 @@ def parse_claims(payload: bytes, header: Mapping[str, Any], limits: Limits) -> d
 
 
 def verify_compact(
-    token: str, source: KeySource, allowed: frozenset[str], limits: Limits
+    token: str, source: KeySource, allowed: Collection[str], limits: Limits
 ) -> tuple[dict[str, Any], bytes, Key]:
     """Verify a compact JWS that carries a JWT: header, payload bytes and the key that verified.
 
@@ -238,7 +238,7 @@ def decode(
         max_age=max_age,
         now=now,
     )
-    allowed = SIGNATURE_ALGORITHMS.allow_list(algorithms)
+    allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
     header, payload, key = verify_compact(text_token(token, limits), key_or_keyset, allowed, limits)
     claims = parse_claims(payload, header, limits)
     validate(claims, header, checks)
@@ -246,7 +246,7 @@ def decode(
 
 
 def decode_with(
-    token: str, source: KeySource, allowed: frozenset[str], checks: ClaimChecks, limits: Limits
+    token: str, source: KeySource, allowed: Collection[str], checks: ClaimChecks, limits: Limits
 ) -> Token:
     """:func:`decode` with options already checked (used by the nested and profile paths)."""
     header, payload, key = verify_compact(token, source, allowed, limits)
