@@ -158,3 +158,31 @@ def test_encrypt_errors(invoke: Invoke, tmp_path: Path) -> None:
     unknown = invoke("jwe", "encrypt", "--key", ec, "--alg", "ECDH-ES", "--enc", "A1GCM", "x")
     assert unknown.exit_code == 2
     assert "--enc A1GCM" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("alg", "enc"), [("HPKE-0", None), ("HPKE-3", None), ("HPKE-1-KE", "A256GCM")]
+)
+def test_hpke_generate_encrypt_decrypt(
+    invoke: Invoke, tmp_path: Path, alg: str, enc: str | None
+) -> None:
+    from josekit.algorithms import KEY_MANAGEMENT
+
+    if alg not in KEY_MANAGEMENT:  # pragma: no cover - depends on the installed cryptography
+        pytest.skip(f"{alg} is not available")
+    private, public = str(tmp_path / "h.jwk"), str(tmp_path / "h.pub.jwk")
+    generated = invoke("key", "generate", "--alg", alg, "-o", private, "--public-out", public)
+    assert generated.exit_code == 0, generated.stderr
+    enc_args = ["--enc", enc] if enc else []
+    token = invoke("jwe", "encrypt", "--key", public, "--alg", alg, *enc_args, "pq-ready")
+    assert token.exit_code == 0, token.stderr
+    result = invoke("jwe", "decrypt", token.stdout.strip(), "--key", private, "--alg", alg)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "pq-ready"
+    report = json.loads(invoke("inspect", token.stdout.strip(), "--json").stdout)
+    assert not any("'enc'" in w for w in report["warnings"])
+    # Integrated Encryption takes no --enc; Key Encryption needs one.
+    wrong = ["--enc", "A128GCM"] if enc is None else []
+    misuse = invoke("jwe", "encrypt", "--key", public, "--alg", alg, *wrong, "x")
+    assert misuse.exit_code == 2
+    assert "--enc" in misuse.stderr

@@ -47,6 +47,21 @@ def test_generate_every_supported_combination(
         assert key.size == int(extra[1])
 
 
+@pytest.mark.parametrize("alg", ["ML-DSA-44", "ML-DSA-65"])
+def test_generate_akp_ml_dsa(invoke: Invoke, alg: str) -> None:
+    from josekit.algorithms import SIGNATURE_ALGORITHMS
+
+    if alg not in SIGNATURE_ALGORITHMS:  # pragma: no cover - depends on cryptography
+        pytest.skip(f"{alg} is not available")
+    key = Key.import_key(invoke("key", "generate", "--alg", alg).stdout)
+    assert (key.kty, key.alg) == ("AKP", alg)
+    explicit = invoke("key", "generate", "--kty", "AKP", "--alg", alg, "--format", "pem")
+    assert explicit.stdout.startswith("-----BEGIN PRIVATE KEY-----")
+    missing_alg = invoke("key", "generate", "--kty", "AKP")
+    assert missing_alg.exit_code == 2
+    assert "ML-DSA-44, ML-DSA-65 or ML-DSA-87" in missing_alg.stderr
+
+
 def test_generate_public_prints_both_halves(invoke: Invoke) -> None:
     result = invoke("key", "generate", "--kty", "EC", "--public", "--json")
     assert result.exit_code == 0

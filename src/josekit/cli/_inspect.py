@@ -28,7 +28,7 @@ from ._common import (
     now_option,
     read_token,
 )
-from ._jwe_cmds import decrypt_token, header_algorithms
+from ._jwe_cmds import decrypt_token, header_algorithms, is_integrated
 from ._keysource import key_source_options, resolve_key_source
 from ._render import Printer, printer
 
@@ -415,7 +415,7 @@ def _inspect_jwe_compact(
         "decrypted": False,
     }
     warnings = _header_warnings(header, DEFAULT_LIMITS)
-    if "enc" not in header:
+    if "enc" not in header and not is_integrated(header.get("alg")):
         warnings.append("the header has no 'enc'")
     return _jwe_common(report, header, token, now, depth, decrypt, warnings)
 
@@ -450,7 +450,8 @@ def _inspect_jwe_json(
         prefix = f"recipient {index + 1}: " if len(recipients) > 1 else ""
         merged = {**shared, **own, **protected}
         warnings.extend(prefix + w for w in _header_warnings(merged, DEFAULT_LIMITS))
-    if "enc" not in {**shared, **protected}:
+    algs = [{**shared, **r.get("header", {}), **protected}.get("alg") for r in shown]
+    if "enc" not in {**shared, **protected} and not all(is_integrated(a) for a in algs):
         warnings.append("no 'enc' in the protected or shared header")
     report: dict[str, Any] = {
         "type": "JWE",
@@ -519,7 +520,8 @@ def _summary(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     elif "alg" in header:
         rows.append(("Algorithm", str(header.get("alg"))))
     if kind == "JWE":
-        rows.append(("Encryption", str(header.get("enc"))))
+        if "enc" in header:
+            rows.append(("Encryption", str(header.get("enc"))))
         if "recipients" in report:
             rows.append(("Recipients", str(len(report["recipients"]))))
         rows.append(("Decrypted", "yes" if report.get("decrypted") else "no"))

@@ -31,7 +31,7 @@ from ._jws_cmds import header_option, key_label, parse_header, payload_view, wri
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
 
-__all__ = ["decrypt_token", "jwe_group", "token_algorithms"]
+__all__ = ["decrypt_token", "is_integrated", "jwe_group", "token_algorithms"]
 
 
 def _passphrase(spec: str) -> bytes:
@@ -40,6 +40,12 @@ def _passphrase(spec: str) -> bytes:
     if not data:
         raise CliFailure(f"--passphrase {label} is empty")
     return data
+
+
+def is_integrated(alg: object) -> bool:
+    """True for a key management ``alg`` that encrypts the content itself (HPKE-n: no enc)."""
+    desc = KEY_MANAGEMENT.get(alg) if isinstance(alg, str) else None
+    return bool(getattr(desc, "integrated", False))
 
 
 def token_algorithms(token: str) -> list[str]:
@@ -104,7 +110,11 @@ Examples:
     help="For PBES2 algorithms: the passphrase (instead of --key).",
 )
 @click.option("--alg", required=True, help="Key management algorithm, e.g. RSA-OAEP-256.")
-@click.option("--enc", required=True, help="Content encryption algorithm, e.g. A256GCM.")
+@click.option(
+    "--enc",
+    help="Content encryption algorithm, e.g. A256GCM (none with the HPKE-n Integrated "
+    "Encryption algorithms).",
+)
 @click.option("--zip", "compress", is_flag=True, help="Compress (DEF) before encrypting.")
 @click.option("--kid", help="'kid' header (default: the key's kid).")
 @click.option("--typ", help="'typ' header.")
@@ -124,7 +134,7 @@ def encrypt_command(
     password: str | None,
     passphrase: str | None,
     alg: str,
-    enc: str,
+    enc: str | None,
     compress: bool,
     kid: str | None,
     typ: str | None,
@@ -135,7 +145,13 @@ def encrypt_command(
     """Encrypt PLAINTEXT (text, @FILE or - for stdin) and print the JWE."""
     ctx = click.get_current_context()
     allow_list(KEY_MANAGEMENT, [alg])
-    allow_list(CONTENT_ENCRYPTION, [enc], "--enc")
+    if is_integrated(alg):
+        if enc is not None:
+            raise CliFailure(f"alg {alg} is HPKE Integrated Encryption: it takes no --enc")
+    elif enc is None:
+        raise CliFailure(f"--enc is required with alg {alg}, e.g. --enc A256GCM")
+    else:
+        allow_list(CONTENT_ENCRYPTION, [enc], "--enc")
     if (key_spec is None) == (passphrase is None):
         raise CliFailure("give exactly one of --key or --passphrase")
     recipient: Any
@@ -253,8 +269,9 @@ def decrypt_command(
         return
     if not quiet:
         printer(ctx, err=True).line(
-            f"Decrypted: alg {result.header.get('alg')}, enc {result.header.get('enc')}, "
-            f"{key_label(result.key)}",
+            f"Decrypted: alg {result.header.get('alg')}"
+            + (f", enc {result.header['enc']}" if "enc" in result.header else "")
+            + f", {key_label(result.key)}",
             "good",
         )
     write_payload(ctx, result.plaintext)

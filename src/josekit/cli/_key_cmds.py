@@ -77,6 +77,9 @@ def _infer(alg: str | None) -> tuple[str, str | None, int | None]:
             return kty, None, max(2048, desc.min_key_bits)
         return kty, crv, None
     if isinstance(desc, KeyManagement):
+        suite = getattr(desc, "suite", None)  # HPKE rows name their key type and curve
+        if suite is not None:
+            return str(suite.kty), suite.crv, None
         if desc.key_types == frozenset({"RSA"}):
             return "RSA", None, 2048
         if "EC" in desc.key_types:
