@@ -1,13 +1,14 @@
 """Post-quantum JOSE: ML-DSA-65 signatures and HPKE JWE, beside ES256 and ECDH-ES for scale.
 
-No other Python JOSE library implements ML-DSA (RFC 9964) or HPKE (draft-ietf-jose-hpke-
-encrypt-20), so each row compares josekit with the floor only: the same work done directly
+No other Python JOSE library here implements ML-DSA (RFC 9964) or HPKE (draft-ietf-jose-
+hpke-encrypt-20), so those rows compare josekit with the floor only: the same work done directly
 with pyca/cryptography, ``base64`` and ``json``. For ML-DSA-65 the floor builds the signing
 input, signs with the empty context and encodes (or splits, checks ``alg``, checks the
 signature size and verifies). For HPKE Integrated Encryption (``HPKE-0``: P-256, ``HPKE-3``:
 X25519) the floor seals the plaintext with the encoded header as HPKE aad (or opens it). The
-ES256 and ECDH-ES rows are the classical counterparts, timed the same way by bench_jws and
-bench_jwe; they are repeated here so that one ``--filter 'pq.*'`` shows the scale.
+ES256 and ECDH-ES rows are the classical counterparts, built exactly as bench_jws and
+bench_jwe build them (every library); they are repeated here so that one ``--filter 'pq.*'``
+shows the scale.
 
 The harness checks that a token with a damaged last part is refused, but the last part of an
 Integrated Encryption JWE (the tag) is empty. So the HPKE codecs hand the harness the five
@@ -24,7 +25,17 @@ from typing import Any
 
 import bench_jwe
 import bench_jws
-from _harness import FLOOR, JOSEKIT, Benchmark, Codec, Prepared, Target, consume_case, produce_case
+from _harness import (
+    FLOOR,
+    JOSEKIT,
+    PEERS,
+    Benchmark,
+    Codec,
+    Prepared,
+    Target,
+    consume_case,
+    produce_case,
+)
 from bench_jws import PAYLOAD, b64d, b64e
 from cryptography.hazmat.bindings._rust import openssl as rust_openssl
 from cryptography.hazmat.primitives import hpke
@@ -140,26 +151,24 @@ def _hpke_codecs(alg: str) -> list[Codec]:
 # -- the classical counterparts, from bench_jws and bench_jwe --------------------------------
 
 
-def _classical(codecs: tuple[list[Codec], dict[str, str]]) -> list[Codec]:
-    return [c for c in codecs[0] if c.library in (JOSEKIT, FLOOR)]
-
-
-def _codecs(name: str) -> list[Codec]:
-    if name == ML_DSA:
-        return _mldsa_codecs()
+def _codecs(name: str) -> tuple[list[Codec], dict[str, str]]:
     if name == "ES256":
-        return _classical(bench_jws.codecs("ES256"))
+        return bench_jws.codecs("ES256")
     if name == "ECDH-ES":
-        return _classical(bench_jwe.codecs("ECDH-ES"))
-    return _hpke_codecs(name)
+        return bench_jwe.codecs("ECDH-ES")
+    if name == ML_DSA:
+        return _mldsa_codecs(), dict.fromkeys(PEERS, "n/a: no ML-DSA (RFC 9964)")
+    return _hpke_codecs(name), dict.fromkeys(PEERS, "n/a: no HPKE (draft-ietf-jose-hpke-encrypt)")
 
 
 def _consume(name: str) -> Prepared:
-    return consume_case(_codecs(name), PAYLOAD)
+    found, unsupported = _codecs(name)
+    return consume_case(found, PAYLOAD, unsupported=unsupported)
 
 
 def _produce(name: str) -> Prepared:
-    return produce_case(_codecs(name), PAYLOAD)
+    found, unsupported = _codecs(name)
+    return produce_case(found, PAYLOAD, unsupported=unsupported)
 
 
 _ROWS = (
