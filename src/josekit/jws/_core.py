@@ -72,18 +72,16 @@ class VerifiedJWS:
 
 # VerifiedJWS is built on every verification: setting its slots directly skips the frozen
 # dataclass __init__ (one object.__setattr__ per field), with the same result.
+_new_object = object.__new__
 _SET_RESULT = tuple(
     vars(VerifiedJWS)[name].__set__ for name in ("payload", "header", "key", "protected_header")
 )
 
 
-_new_object = object.__new__
-
-
 def _result(
     payload: bytes, header: dict[str, Any], key: Key | None, protected: dict[str, Any]
 ) -> VerifiedJWS:
-    result: VerifiedJWS = object.__new__(VerifiedJWS)
+    result: VerifiedJWS = _new_object(VerifiedJWS)
     set_payload, set_header, set_key, set_protected = _SET_RESULT
     set_payload(result, payload)
     set_header(result, header)
