@@ -321,6 +321,26 @@ class Stats:
     calls_per_sample: int
     samples: int
     discarded: int
+    rounds: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    """Every sample in round order: (microseconds per call, fraction of time without CPU)."""
+
+
+def _slower_share(mine: Stats, theirs: Stats) -> float | None:
+    """In how many rounds (a fraction) josekit's sample was slower than the other library's.
+
+    Samples of one round were taken moments apart, so comparing them pairwise cancels slow
+    changes in machine speed. Rounds where either sample lost the CPU are left out, unless
+    that leaves fewer than five."""
+    pairs = [
+        (a, b)
+        for (a, lost_a), (b, lost_b) in zip(mine.rounds, theirs.rounds, strict=False)
+        if lost_a <= 0.02 and lost_b <= 0.02
+    ]
+    if len(pairs) < 5:
+        pairs = [(a, b) for (a, _), (b, _) in zip(mine.rounds, theirs.rounds, strict=False)]
+    if not pairs:
+        return None
+    return sum(a > b for a, b in pairs) / len(pairs)
 
 
 def _stats(samples: Sequence[tuple[float, float]], calls: int) -> Stats:
@@ -337,6 +357,7 @@ def _stats(samples: Sequence[tuple[float, float]], calls: int) -> Stats:
         calls_per_sample=calls,
         samples=len(kept),
         discarded=len(samples) - len(kept),
+        rounds=tuple(samples),
     )
 
 
@@ -378,6 +399,38 @@ class Result:
             return None
         return mine.median_us / theirs.median_us
 
+    def _peer_comparisons(self) -> list[tuple[str, str]]:
+        """("miss" or "tie", text) for each peer josekit does not clearly beat.
+
+        Clearly beaten: faster in at least 3 of 4 interleaved rounds. Clearly slower: slower
+        in at least 3 of 4 (a miss). Anything between is a tie: the difference is within the
+        noise of this run. Without round data, the ratio of medians decides."""
+        out = []
+        mine = self.stats[JOSEKIT]
+        for peer in PEERS:
+            r, theirs = self.ratio(peer), self.stats.get(peer)
+            if r is None or theirs is None:
+                continue
+            share = _slower_share(mine, theirs)
+            if share is None:
+                if r >= 1:
+                    out.append(("miss", f"slower than {peer} ({r:.2f}x)"))
+            elif share >= 0.75:
+                out.append(("miss", f"slower than {peer} ({r:.2f}x, in {share:.0%} of rounds)"))
+            elif share > 0.25:
+                out.append(
+                    ("tie", f"level with {peer} ({r:.2f}x, slower in {share:.0%} of rounds)")
+                )
+        return out
+
+    def ties(self) -> list[str]:
+        """Peers josekit is neither clearly faster nor clearly slower than."""
+        if self.error is not None or JOSEKIT not in self.stats:
+            return []
+        if not self.benchmark.target.beat_peers:
+            return []
+        return [text for kind, text in self._peer_comparisons() if kind == "tie"]
+
     def misses(self) -> list[str]:
         """Each way in which josekit misses its target (empty: met, or nothing to meet)."""
         if self.error is not None or JOSEKIT not in self.stats:
@@ -385,10 +438,7 @@ class Result:
         target = self.benchmark.target
         out = []
         if target.beat_peers:
-            for peer in PEERS:
-                r = self.ratio(peer)
-                if r is not None and r >= 1:
-                    out.append(f"slower than {peer} ({r:.2f}x)")
+            out += [text for kind, text in self._peer_comparisons() if kind == "miss"]
         if target.max_floor_ratio is not None:
             r = self.ratio(FLOOR)
             if r is None:
@@ -398,13 +448,16 @@ class Result:
         return out
 
     def verdict(self) -> str:
-        """``ok``, ``MISS``, ``-`` (no target) or ``ERROR``."""
+        """``ok``, ``MISS``, ``tie`` (level with a peer, within noise), ``-`` (no target) or
+        ``ERROR``."""
         if self.error is not None:
             return "ERROR"
         target = self.benchmark.target
         if not target.beat_peers and target.max_floor_ratio is None:
             return "-"
-        return "MISS" if self.misses() else "ok"
+        if self.misses():
+            return "MISS"
+        return "tie" if self.ties() else "ok"
 
 
 def _fmt_us(value: float) -> str:
@@ -448,7 +501,8 @@ def render_table(results: Sequence[Result], header: str = "") -> str:
         out.append(header)
     out.append(
         "median microseconds per operation; (x.xx) = josekit time / that library's time, "
-        "below 1.00 means josekit is faster"
+        "below 1.00 means josekit is faster; target 'tie': level with a peer within this run's "
+        "noise (neither faster nor slower in 3 of 4 interleaved rounds)"
     )
     out.append(line(columns))
     out.append(line(["-" * w for w in widths]))
@@ -462,8 +516,10 @@ def render_table(results: Sequence[Result], header: str = "") -> str:
         if r.verdict() == "MISS":
             details.append(
                 f"{r.benchmark.id}: MISS ({r.benchmark.target.describe()}): "
-                + "; ".join(r.misses())
+                + "; ".join(r.misses() + r.ties())
             )
+        elif r.verdict() == "tie":
+            details.append(f"{r.benchmark.id}: tie: " + "; ".join(r.ties()))
         for lib, note in r.notes.items():
             if note.startswith("n/a: "):
                 unsupported.add(note[5:])
@@ -537,6 +593,7 @@ def render_json(results: Sequence[Result], settings: Settings, env: Mapping[str,
                 },
                 "verdict": r.verdict(),
                 "misses": r.misses() if r.verdict() == "MISS" else [],
+                "ties": r.ties(),
                 "error": r.error,
                 "libraries": libraries,
             }

@@ -135,6 +135,31 @@ def test_verdicts_and_ratios() -> None:
     assert _result(h.Target(), {"josekit": 1.0}).verdict() == "-"
 
 
+def _paired(target: h.Target, mine: list[float], theirs: list[float]) -> h.Result:
+    def stats(values: list[float]) -> h.Stats:
+        return h._stats([(v, 0.0) for v in values], calls=10)
+
+    stats_by_lib = {"josekit": stats(mine), "python-jose": stats(theirs)}
+    return h.Result(h.Benchmark("x", lambda: h.Prepared({}), target), stats_by_lib, {})
+
+
+def test_peers_are_compared_round_by_round() -> None:
+    target = h.Target(beat_peers=True)
+    # Slower in every round: a miss.
+    slower = _paired(target, [10.0 + i for i in range(8)], [9.0 + i for i in range(8)])
+    assert slower.verdict() == "MISS"
+    assert slower.misses() == ["slower than python-jose (1.08x, in 100% of rounds)"]
+    # Slower in half the rounds, though the median is higher: a tie, not a miss.
+    level = _paired(target, [5.0, 7.0, 5.0, 7.0, 5.0, 7.0], [6.0, 6.0, 6.0, 6.0, 6.0, 6.0])
+    assert level.verdict() == "tie"
+    assert level.misses() == []
+    assert level.ties() == ["level with python-jose (1.00x, slower in 50% of rounds)"]
+    # Faster in every round.
+    faster = _paired(target, [1.0] * 6, [2.0] * 6)
+    assert faster.verdict() == "ok"
+    assert faster.ties() == []
+
+
 def test_table_and_json_output() -> None:
     results = [
         _result(
