@@ -101,7 +101,7 @@ def test_rfc7519_nested_jwt_with_key(invoke: Invoke, tmp_path: Path) -> None:
     assert inner["header"] == {"alg": "RS256"}
     assert inner["claims"] == RFC7519["claims"]
     human = invoke("inspect", RFC7519["tokens"]["A.2"], "--key", key, "--now", NOW)
-    assert "== Nested token ==" in human.stdout
+    assert "== Nested token (the content of the token above) ==" in human.stdout
     assert "expires in 4 min" in human.stdout
 
 

@@ -74,7 +74,7 @@ def test_fetch_lists_the_keys(
     base, _, keys = jwks_server
     result = invoke("jwks", "fetch", f"{base}/jwks.json")
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert lines[1].split() == ["kid", "kty", "crv/size", "alg", "use", "thumbprint", "(SHA-256)"]
     assert lines[2].split() == ["ec-1", "EC", "P-256", "ES256", "sig", keys[0].thumbprint()]
     assert lines[3].split() == ["rsa-1", "RSA", "2048", "bits", "-", "-", keys[1].thumbprint()]
@@ -201,6 +201,12 @@ def test_serve_builds_the_app(
     assert "d" not in served["keys"][0]
     discovery = client.get("/.well-known/openid-configuration").json()
     assert discovery["issuer"] == "https://issuer.example"
+    as_json = invoke("jwks", "serve", "--store", store, "--port", "9998", "--json")
+    assert json.loads(as_json.stdout) == {
+        "serving": "http://127.0.0.1:9998/.well-known/jwks.json",
+        "keys": 1,
+        "issuer": None,
+    }
 
 
 def _free_port() -> int:

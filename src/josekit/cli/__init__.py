@@ -1,7 +1,8 @@
 """The ``josekit`` command-line tool (install with ``pip install 'josekit[cli]'``).
 
 Run ``josekit --help`` for the commands: ``key`` (generate, convert, thumbprint), ``jws``
-(sign, verify) and ``inspect``. Every command takes ``--json`` for scripting. Exit status:
+(sign, verify), ``jwe`` (encrypt, decrypt), ``jwt`` (encode, decode), ``jwks`` (fetch,
+rotate, serve) and ``inspect``. Every command takes ``--json`` for scripting. Exit status:
 0 success, 1 the token was rejected, 2 usage or input error.
 
 This package is not imported by ``import josekit``; it needs the ``cli`` extra (click, rich).

@@ -27,6 +27,8 @@ Examples:
   josekit key generate --kty EC --crv P-256 --kid k1 -o k1.jwk --public-out k1.pub.jwk
   echo -n hello | josekit jws sign --key k1.jwk --alg ES256 - > token.txt
   josekit jws verify @token.txt --key k1.pub.jwk --alg ES256
+  josekit jwt encode --key k1.jwk --alg ES256 --sub alice --exp-in 15m > jwt.txt
+  josekit jwt decode @jwt.txt --key k1.pub.jwk --alg ES256 --require exp
   josekit inspect @token.txt
 """
 

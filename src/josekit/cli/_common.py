@@ -336,10 +336,7 @@ def load_key(
             raise failure_from(exc, f"cannot load the JWK Set from {label}") from None
         if len(keys) == 1 and allow_set:
             return keys.keys[0]
-        raise CliFailure(
-            f"{what} {label} holds a JWK Set of {len(keys)} keys; "
-            "give a single JWK, or pass the set with --jwks"
-        )
+        raise CliFailure(f"{what} {label} holds a JWK Set of {len(keys)} keys: give a single JWK")
     try:
         return Key.import_key(data, password=_password(password))
     except JoseError as exc:

@@ -535,7 +535,6 @@ def _render(out: Printer, report: Mapping[str, Any], top: bool) -> None:
         out.line(HOW_TO_VERIFY, "dim")
         out.line()
     out.fields(_summary(report))
-    out.line()
     if "header" in report:
         out.heading("Header")
         out.json(report["header"])
@@ -582,8 +581,7 @@ def _render(out: Printer, report: Mapping[str, Any], top: bool) -> None:
         for warning in report["warnings"]:
             out.line(f"! {warning}", "warn")
     if kind == "nested":
-        out.line()
-        out.heading("Nested token")
+        out.heading("Nested token (the content of the token above)")
         _render(out, report["nested"], top=False)
 
 

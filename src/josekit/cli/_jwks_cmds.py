@@ -13,6 +13,7 @@ from ..jwk import Key, KeySet
 from ._common import (
     CliFailure,
     current_time,
+    dump_json,
     emit_json,
     failure_from,
     json_mode,
@@ -291,6 +292,7 @@ in another process are served at once. Put it behind HTTPS.
     type=click.IntRange(min=0),
     help="Seconds verifiers may cache the set. Default: half of --publish-ahead, at most 1 h.",
 )
+@json_option
 def serve_command(
     store_dir: str,
     alg: str,
@@ -302,7 +304,7 @@ def serve_command(
     issuer: str | None,
     max_age: int | None,
 ) -> None:
-    """Serve the public keys of the store as a JWK Set over HTTP."""
+    """Serve the public keys of the store as a JWK Set over HTTP (until interrupted)."""
     ctx = click.get_current_context()
     if not os.path.isdir(store_dir):
         raise CliFailure(
@@ -326,10 +328,15 @@ def serve_command(
         raise CliFailure(
             "serving needs Starlette and uvicorn: pip install 'josekit[server]'"
         ) from None
-    info = printer(ctx, err=True)
-    if count == 0:
-        info.line(
-            f"the store has no keys yet: run 'josekit jwks rotate --store {store_dir}'", "warn"
-        )
-    info.line(f"serving {count} public key(s) at http://{host}:{port}/.well-known/jwks.json")
+    url = f"http://{host}:{port}/.well-known/jwks.json"
+    if json_mode(ctx):  # one line a supervisor can parse, before the server starts
+        click.echo(dump_json({"serving": url, "keys": count, "issuer": issuer}, indent=None))
+    else:
+        info = printer(ctx, err=True)
+        if count == 0:
+            info.line(
+                f"the store has no keys yet: run 'josekit jwks rotate --store {store_dir}'",
+                "warn",
+            )
+        info.line(f"serving {count} public key(s) at {url}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -46,7 +46,8 @@ class Printer:
             click.echo(text, err=self.err)
 
     def heading(self, text: str) -> None:
-        """A section title."""
+        """A section title, after a blank line."""
+        self.line()
         if self.fancy:
             from rich.text import Text
 
