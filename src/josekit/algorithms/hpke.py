@@ -92,6 +92,7 @@ class HpkeSuite:
     _kem: Any
     _kdf: Any
     _aead: Any
+    _impl: Any  # the cryptography Suite, None if a part is missing
 
     @property
     def enc_size(self) -> int:
@@ -120,9 +121,6 @@ class HpkeSuite:
                 "HPKE implementation does not provide"
             )
 
-    def _suite(self) -> Any:
-        return _hpke.Suite(self._kem, self._kdf, self._aead)
-
     def seal(self, public: Any, plaintext: bytes, info: bytes, aad: bytes) -> tuple[bytes, bytes]:
         """HPKE single-shot seal in mode_base; return ``(enc, ciphertext)``."""
         if aad:
@@ -131,9 +129,9 @@ class HpkeSuite:
                     "HPKE with additional authenticated data is not offered by the installed "
                     "pyca/cryptography (its HPKE Suite has no aad input)"
                 )
-            sealed = _WITH_AAD[0](self._suite(), plaintext, public, info=info, aad=aad)
+            sealed = _WITH_AAD[0](self._impl, plaintext, public, info=info, aad=aad)
         else:
-            sealed = self._suite().encrypt(plaintext, public, info=info)
+            sealed = self._impl.encrypt(plaintext, public, info=info)
         size = self.enc_size
         return bytes(sealed[:size]), bytes(sealed[size:])
 
@@ -145,8 +143,8 @@ class HpkeSuite:
             if aad:
                 if _WITH_AAD is None:  # pragma: no cover - depends on cryptography
                     raise DecryptionError(DECRYPTION_FAILED)
-                return bytes(_WITH_AAD[1](self._suite(), enc + ciphertext, private, info, aad))
-            return bytes(self._suite().decrypt(enc + ciphertext, private, info=info))
+                return bytes(_WITH_AAD[1](self._impl, enc + ciphertext, private, info, aad))
+            return bytes(self._impl.decrypt(enc + ciphertext, private, info=info))
         except (InvalidTag, ValueError, TypeError):
             raise DecryptionError(DECRYPTION_FAILED) from None
 
@@ -155,17 +153,9 @@ def _suite(
     number: int, kem: tuple[str, str], kdf: tuple[str, str], aead: tuple[str, str], key: str
 ) -> HpkeSuite:
     kty, _, crv = key.partition(" ")
-    return HpkeSuite(
-        number,
-        kem[0],
-        kdf[0],
-        aead[0],
-        kty,
-        crv or None,
-        _member("KEM", kem[1]),
-        _member("KDF", kdf[1]),
-        _member("AEAD", aead[1]),
-    )
+    parts = (_member("KEM", kem[1]), _member("KDF", kdf[1]), _member("AEAD", aead[1]))
+    impl = _hpke.Suite(*parts) if None not in parts else None
+    return HpkeSuite(number, kem[0], kdf[0], aead[0], kty, crv or None, *parts, impl)
 
 
 _P256 = ("DHKEM(P-256, HKDF-SHA256)", "P256")

@@ -31,7 +31,8 @@ def generate(
         kty: ``"RSA"`` (``size`` bits, default 2048, at least 2048), ``"EC"`` (``crv`` one of
             P-256, P-384, P-521, secp256k1; default P-256), ``"OKP"`` (``crv`` one of Ed25519,
             Ed448, X25519, X448; default Ed25519), ``"oct"`` (``size`` bits, default 256) or
-            ``"AKP"`` (``alg`` required: ML-DSA-44, ML-DSA-65 or ML-DSA-87, RFC 9964).
+            ``"AKP"`` (``alg`` required: ``ML-DSA-44``/``-65``/``-87`` of RFC 9964, or an HPKE
+            post-quantum algorithm ``HPKE-10`` .. ``HPKE-17`` or its ``-KE`` form).
         kid, alg, use: members recorded in the key; ``alg`` and ``use`` then restrict its use.
 
     Raises:
