@@ -468,3 +468,23 @@ def test_async_key_set_is_refused_in_sync_code(live: Live) -> None:
     token = _token(jwk.generate("EC", crv="P-256", kid="k1"))
     with pytest.raises(JWKSFetchError, match="verify_async"):
         jws.verify(token, AsyncRemoteKeySet(live.url), algorithms=["ES256"])
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, 300.0),
+        ({"Cache-Control": "public, max-age=120"}, 120.0),
+        ({"cache-control": 'max-age="120"'}, 120.0),
+        ({"cache-control": "max-age=120", "age": "100"}, 30.0),  # clamped to the lowest
+        ({"cache-control": "max-age=99999999999999999999999"}, 86400.0),
+        ({"cache-control": "max-age=\u00b2"}, 300.0),  # a Unicode digit is not a number
+        ({"cache-control": "max-age=-5"}, 300.0),
+        ({"cache-control": "no-cache, max-age=600"}, 30.0),
+        ({"content-length": "5", "cache-control": "s-maxage=5"}, 300.0),
+    ],
+)
+def test_freshness_from_headers(headers: dict[str, str], expected: float) -> None:
+    from josekit.jwks._http import ttl_from_headers
+
+    assert ttl_from_headers(headers, 300.0, 30.0, 86400.0) == expected

@@ -68,8 +68,8 @@ def import_httpx() -> Any:
 def duration(value: object, what: str, *, positive: bool = False) -> float:
     """A caller's duration in seconds: a finite number (or timedelta) >= 0 (> 0 if positive)."""
     seconds: float
-    if hasattr(value, "total_seconds") and callable(value.total_seconds):
-        seconds = float(value.total_seconds())
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
@@ -78,6 +78,19 @@ def duration(value: object, what: str, *, positive: bool = False) -> float:
         bound = "> 0" if positive else ">= 0"
         raise JoseError(f"{what} must be a finite number of seconds {bound}, not {value!r}")
     return seconds
+
+
+def _number(text: str | None) -> int | None:
+    """A header's non-negative decimal integer (ASCII digits only), None if it is not one.
+
+    Overlong values count as 2**31, as RFC 9111 §1.2.2 says for delta-seconds.
+    """
+    if text is None:
+        return None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 2**31
 
 
 def _is_loopback(host: str) -> bool:
@@ -126,7 +139,7 @@ class FetchOptions:
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """One final HTTP answer (after any redirects followed): status, body and headers."""
+    """One final HTTP answer (after any redirects followed): status, body, lower-case headers."""
 
     url: str
     status: int
@@ -160,10 +173,10 @@ def _check_answer(response: httpx.Response, url: str, max_bytes: int) -> None:
             "requested; compressed documents are refused (their size cannot be bounded "
             "before decompression)"
         )
-    length = response.headers.get("content-length")
-    if length is not None and length.strip().isdigit() and int(length) > max_bytes:
+    length = _number(response.headers.get("content-length"))
+    if length is not None and length > max_bytes:
         raise JWKSFetchError(
-            f"{url} announced a document of {int(length)} bytes, more than the limit of "
+            f"{url} announced a document of {length} bytes, more than the limit of "
             f"{max_bytes} (max_bytes)"
         )
 
@@ -191,7 +204,8 @@ def _next_hop(response: httpx.Response, url: str, options: FetchOptions, hops: i
 
 
 def _final(response: httpx.Response, url: str, body: bytes) -> Fetched:
-    return Fetched(url, response.status_code, body, dict(response.headers))
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Fetched(url, response.status_code, body, headers)
 
 
 def expect_status(fetched: Fetched, accepted: tuple[int, ...] = (200,)) -> Fetched:
@@ -384,10 +398,7 @@ def ttl_from_headers(
             ttl = lowest
             break
         if name == "max-age":
-            value = value.strip().strip('"')
-            if value.isdigit():
-                ttl = float(value)
-                age = lowered.get("age", "").strip()
-                if age.isdigit():
-                    ttl -= float(age)
+            max_age = _number(value.strip().strip('"'))
+            if max_age is not None:
+                ttl = float(max_age - (_number(lowered.get("age")) or 0))
     return min(max(ttl, lowest), highest)

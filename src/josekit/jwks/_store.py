@@ -200,7 +200,7 @@ class FileKeyStorage(KeyStorage):
         self._lock_file = self._dir / "keys.lock"
         try:
             self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            info = os.stat(self._dir, follow_symlinks=False)
+            info = os.stat(self._dir)
         except OSError as exc:
             raise KeyStoreError(
                 f"cannot create the key store directory {self._dir}: {exc}"
