@@ -55,7 +55,7 @@ def encode_encrypted(
     claims: Mapping[str, Any],
     key: DecryptionKeySource,
     alg: str,
-    enc: str,
+    enc: str | None,
     *,
     header: Mapping[str, Any] | None = None,
 ) -> str:
@@ -70,7 +70,8 @@ def encode_encrypted(
         key: the recipient's key (its public key for RSA and ECDH, the shared key for
             ``dir``/AES key wrap, a password for PBES2).
         alg: the key management algorithm, e.g. ``"ECDH-ES+A256KW"``.
-        enc: the content encryption algorithm, e.g. ``"A256GCM"``.
+        enc: the content encryption algorithm, e.g. ``"A256GCM"``; ``None`` only for HPKE
+            Integrated Encryption (``alg`` ``"HPKE-0"`` etc.), which has no ``enc``.
         header: extra protected header parameters; ``typ`` is ``"JWT"`` unless given.
     """
     payload = claims_bytes(claims)
@@ -83,7 +84,7 @@ def encode_nested(
     sign_alg: str,
     encryption_key: DecryptionKeySource,
     alg: str,
-    enc: str,
+    enc: str | None,
     *,
     header: Mapping[str, Any] | None = None,
     encryption_header: Mapping[str, Any] | None = None,
