@@ -488,3 +488,16 @@ def test_freshness_from_headers(headers: dict[str, str], expected: float) -> Non
     from josekit.jwks._http import ttl_from_headers
 
     assert ttl_from_headers(headers, 300.0, 30.0, 86400.0) == expected
+
+
+def test_refresh_fetches_now_whatever_the_cooldown(live: Live) -> None:
+    _, first = ec_keys("k1")
+    live.app.set_keys(first)
+    keys = RemoteKeySet(live.url, cooldown=3600, clock=Clock())
+    assert [k.kid for k in keys.key_set()] == ["k1"]
+    _, second = ec_keys("k2")
+    live.app.set_keys(second)
+    assert [k.kid for k in keys.key_set()] == ["k1"]  # cached
+    assert [k.kid for k in keys.refresh()] == ["k2"]
+    assert live.hits() == 2
+    assert repr(keys) == f"RemoteKeySet({live.url!r})"

@@ -235,7 +235,7 @@ class AsyncRemoteKeySet:
         """
         state = await self._fetch(self._state.generation, force=True)
         if state.error is not None:
-            raise state.error
+            raise JWKSFetchError(str(state.error))
         return state.usable_keys(self._clock(), self._settings)
 
     async def _fetch(self, seen: int, *, force: bool = False) -> CacheState:

@@ -251,7 +251,7 @@ class RemoteKeySet:
         """
         state = self._fetch(self._state.generation, force=True)
         if state.error is not None:
-            raise state.error
+            raise JWKSFetchError(str(state.error))
         return state.usable_keys(self._clock(), self._settings)
 
     def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
