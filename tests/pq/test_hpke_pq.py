@@ -144,3 +144,13 @@ def test_tampered_pq_ek_fails_uniformly(keys: dict[str, Key]) -> None:
         parts[1] = b64e_str(bytes(raw))
         with pytest.raises(errors.DecryptionError):
             jwe.decrypt(".".join(parts), keys[alg], algorithms=[alg])
+
+
+@pytest.mark.parametrize(("alg", "enc"), [("HPKE-10", None), ("HPKE-16-KE", "A256GCM")])
+def test_encrypted_jwt_over_pq_hpke(alg: str, enc: str | None, keys: dict[str, Key]) -> None:
+    from josekit import jwt
+
+    claims = {"sub": "user-42", "iat": 1_800_000_000, "exp": 1_800_000_300}
+    token = jwt.encode_encrypted(claims, keys[alg].public(), alg, enc)
+    result = jwt.decode_encrypted(token, keys[alg], algorithms=[alg], now=1_800_000_100)
+    assert result.claims == claims
