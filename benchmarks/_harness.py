@@ -185,18 +185,40 @@ def consume_case(
     codecs: Iterable[Codec],
     message: object,
     *,
+    variants: Sequence[object] = (),
     unsupported: Mapping[str, str] | None = None,
     must_reject: Callable[[str], Sequence[str]] | None = None,
 ) -> Prepared:
-    """Time consuming (verify/decrypt/decode) one josekit-produced token in every library.
+    """Time consuming (verify/decrypt/decode) josekit-produced tokens in every library.
 
-    ``must_reject(token)`` returns further tokens (beyond the tampered one) that every
-    library must refuse, e.g. an expired JWT: this proves each is configured to validate.
+    With ``variants`` (more messages like ``message``), josekit produces one token per
+    message and every library consumes them in turn, each call a different token, so that
+    no library can gain from having seen the very same token before; every library must
+    return each token's own message. ``must_reject(token)`` returns further tokens (beyond
+    the tampered one) that every library must refuse, e.g. an expired JWT: this proves each
+    is configured to validate.
     """
-    _, token, kept, notes = _checked(codecs, message, must_reject)
+    reference, token, kept, notes = _checked(codecs, message, must_reject)
+    pool = [(token, message)]
+    pool += [(reference.produce(m), m) for m in variants]
+    for codec in list(kept):
+        try:
+            for other, expected in pool[1:]:
+                _expect_equal(
+                    f"{codec.library} consuming a josekit token", codec.consume(other), expected
+                )
+        except Exception as exc:
+            if codec.library in (JOSEKIT, FLOOR):
+                raise CheckError(f"{codec.library}: {_describe(exc)}") from exc
+            notes[codec.library] = f"check failed ({_describe(exc)})"
+            kept.remove(codec)
+    tokens = [t for t, _ in pool]
 
     def bind(consume: Callable[[str], Any]) -> Callable[[], object]:
-        return lambda: consume(token)
+        if len(tokens) == 1:
+            return lambda: consume(token)
+        next_token = itertools.cycle(tokens).__next__
+        return lambda: consume(next_token())
 
     timed = {c.library: bind(c.consume) for c in kept}
     return Prepared(timed, {**(unsupported or {}), **notes})

@@ -55,8 +55,9 @@ AUDIENCE = "https://api.example.com"
 REQUIRED = ("exp", "iat", "nbf", "iss", "aud", "sub", "jti")
 
 
-def claims_now() -> dict[str, Any]:
-    """Seven registered claims and five private ones, valid for the next hour."""
+def claims_now(serial: int = 0) -> dict[str, Any]:
+    """Seven registered claims and five private ones, valid for the next hour; ``serial``
+    changes the ``jti`` (not its length)."""
     now = int(time.time())
     return {
         "iss": ISSUER,
@@ -65,7 +66,7 @@ def claims_now() -> dict[str, Any]:
         "exp": now + 3600,
         "iat": now - 60,
         "nbf": now - 60,
-        "jti": "6c1f0d3e-5b0a-4a47-9f0e-1c2b3d4e5f60",
+        "jti": f"6c1f0d3e-5b0a-4a47-9f0e-{serial:012x}",
         "scope": "openid profile email",
         "roles": ["reader", "writer"],
         "tenant": "acme",
@@ -263,7 +264,11 @@ def _must_reject(produce: Callable[[dict[str, Any]], str]) -> Callable[[str], li
 def _decode(alg: str) -> Prepared:
     found, unsupported = codecs(alg)
     return consume_case(
-        found, claims_now(), unsupported=unsupported, must_reject=_must_reject(found[0].produce)
+        found,
+        claims_now(),
+        variants=[claims_now(i) for i in range(1, 16)],
+        unsupported=unsupported,
+        must_reject=_must_reject(found[0].produce),
     )
 
 

@@ -77,6 +77,39 @@ def test_a_peer_that_returns_something_else_is_left_out() -> None:
     assert "PyJWT" in prepared.notes
 
 
+def test_variants_are_consumed_in_turn_and_checked() -> None:
+    seen: list[str] = []
+    recording = _codec("PyJWT")
+
+    def consume(token: str) -> str:
+        seen.append(token)
+        return str(recording.consume(token))
+
+    sticky = _codec("joserfc")
+    first: list[str] = []
+
+    def consume_first(token: str) -> str:  # answers the first message it ever saw
+        first.append(str(sticky.consume(token)))
+        return first[0]
+
+    prepared = h.consume_case(
+        [
+            _codec("josekit"),
+            _codec("floor"),
+            h.Codec("PyJWT", recording.produce, consume),
+            h.Codec("joserfc", sticky.produce, consume_first),
+        ],
+        "m0",
+        variants=["m1", "m2"],
+    )
+    assert "joserfc" not in prepared.timed
+    assert prepared.notes["joserfc"].startswith("check failed")
+    seen.clear()
+    for _ in range(4):
+        prepared.timed["PyJWT"]()
+    assert seen == ["m0.0m", "m1.1m", "m2.2m", "m0.0m"]
+
+
 def test_must_reject_tokens_are_checked_for_every_library() -> None:
     def rejects(token: str) -> list[str]:
         return ["forged.nope"]
