@@ -265,11 +265,11 @@ def test_terminal_escapes_in_claims_are_neutralised(invoke: Invoke) -> None:
 
 def test_token_file_hint(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("token").write_text(RFC7519["tokens"]["3.1"] + "\n")
-    hint = invoke("inspect", "token")
+    Path("token.txt").write_text(RFC7519["tokens"]["3.1"] + "\n")
+    hint = invoke("inspect", "token.txt")
     assert hint.exit_code == 2
-    assert "write @token" in hint.stderr
-    assert invoke("inspect", "@token").exit_code == 0
+    assert "write @token.txt" in hint.stderr
+    assert invoke("inspect", "@token.txt").exit_code == 0
     assert invoke("inspect", "-", input=RFC7519["tokens"]["3.1"] + "\n").exit_code == 0
 
 

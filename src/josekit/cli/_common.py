@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -126,9 +126,10 @@ def failure_from(
     """The :class:`CliFailure` for a library error, optionally prefixed with what failed.
 
     With ``verifying=True`` (the error came from checking a token against the caller's keys
-    and algorithms) every error except a malformed or oversized token means the token was
-    rejected: exit status 1. A key that does not fit the token's ``alg`` is such a rejection
-    (it is how algorithm-confusion attempts fail).
+    and algorithms) every error except a malformed or oversized token, or a key set that
+    could not be fetched or read, means the token was rejected: exit status 1. A key that
+    does not fit the token's ``alg`` is such a rejection (it is how algorithm-confusion
+    attempts fail).
     """
     message = str(exc) or type(exc).__name__
     if context:
@@ -290,12 +291,9 @@ def read_token(value: str, what: str = "the token") -> str:
         raise CliFailure(f"{what} is not UTF-8 text") from None
     if not text:
         raise CliFailure(f"{what} is empty")
-    if (
-        source == "argument"
-        and "." not in text
-        and not text.startswith("{")
-        and os.path.isfile(text)
-    ):
+    # A token starts with eyJ (base64url of '{"') or '{'; anything else that names a file
+    # was probably meant as @FILE.
+    if source == "argument" and not text.startswith(("eyJ", "{")) and os.path.isfile(text):
         raise CliFailure(f"{what} {text!r} is a file name: write @{text} to read the token from it")
     return text
 
@@ -500,9 +498,3 @@ def format_date(value: float) -> str:
     except (OverflowError, OSError, ValueError):
         return "out of range"
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def describe_options(mapping: Mapping[str, str]) -> str:
-    """``a, b or c`` for help texts."""
-    names = list(mapping)
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)

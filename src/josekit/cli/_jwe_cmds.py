@@ -274,7 +274,7 @@ def decrypt_command(
             + f", {key_label(result.key)}",
             "good",
         )
-    write_payload(ctx, result.plaintext)
+    write_payload(result.plaintext)
 
 
 def header_algorithms(token: str, requested: tuple[str, ...]) -> list[str]:

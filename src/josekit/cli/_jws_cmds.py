@@ -40,7 +40,7 @@ def payload_view(payload: bytes) -> dict[str, Any]:
     return {"payload": text, "payload_b64url": b64e_str(payload)}
 
 
-def write_payload(ctx: click.Context, payload: bytes) -> None:
+def write_payload(payload: bytes) -> None:
     """Write payload bytes to stdout as they are (a newline is added only on a terminal)."""
     stream = sys.stdout.buffer
     stream.write(payload)
@@ -276,4 +276,4 @@ def verify_command(
             f"Signature verified: alg {result.header.get('alg')}, {key_label(result.key)}",
             "good",
         )
-    write_payload(ctx, result.payload)
+    write_payload(result.payload)
