@@ -40,22 +40,18 @@ JWE_REGISTERED = JWS_REGISTERED | frozenset(
 # Distinct protected headers are few (one per issuer, key and algorithm) while tokens are
 # many, so verification keeps the last few small headers it decoded. The memo maps the exact
 # segment text to its decoded JSON object: a pure function of the text, so no check is skipped.
-# Only headers whose members are all scalars (str, int, float, bool, null) are kept, and every
-# caller gets a fresh copy, so nothing a caller changes can reach another caller.
+# Only headers whose members are all scalars (str, int, float, bool, null) are kept (a JSON
+# depth of 1 admits nothing else), and every caller gets a fresh copy, so nothing a caller
+# changes can reach another caller.
 _MEMO_SEGMENT_CHARS = 512
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.lru_cache(maxsize=256)
 def _scalar_header(segment: str) -> dict[str, Any] | None:
     try:
-        header = loads_object(b64d(segment), "protected header", 1)
+        return loads_object(b64d(segment), "protected header", 1)
     except JoseError:
         return None  # parsed again, with the caller's limits, to raise the precise error
-    for value in header.values():
-        if type(value) not in _SCALARS:
-            return None
-    return header
 
 
 def parse_protected(segment: str, limits: Limits, what: str = "protected header") -> dict[str, Any]:

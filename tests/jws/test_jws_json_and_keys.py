@@ -384,3 +384,32 @@ def test_kid_placement() -> None:
         b"x", [jws.Signer(HS, "HS256", protected={"kid": "p"})], flattened=True
     )
     assert "header" not in protected
+
+
+def test_odd_payload_and_token_types() -> None:
+    with pytest.raises(errors.MalformedError, match="Unicode"):
+        jws.sign("\ud800", HS, "HS256")
+    token = jws.sign(bytearray(b"payload"), HS, "HS256")
+    assert jws.verify(token, HS, algorithms=["HS256"]).payload == b"payload"
+    assert jws.verify(memoryview(token.encode()), HS, algorithms=["HS256"]).payload == b"payload"
+    with pytest.raises(errors.MalformedError, match="str"):
+        jws.verify(12, HS, algorithms=["HS256"])  # type: ignore[arg-type]
+    with pytest.raises(errors.MalformedError, match="JWS JSON object"):
+        jws.verify_json([], HS, algorithms=["HS256"])  # type: ignore[arg-type]
+
+
+def test_json_payload_rules() -> None:
+    unencoded = jws.Signer(HS, "HS256", protected={"b64": False, "crit": ["b64"]})
+    obj = jws.sign_json("text", [unencoded], flattened=True)
+    obj["payload"] = "\ud800"
+    with pytest.raises(errors.MalformedError, match="Unicode"):
+        jws.verify_json(obj, HS, algorithms=["HS256"], unencoded_payload=True)
+    encoded = _flat(payload="\u00e9A")
+    with pytest.raises(errors.MalformedError, match="base64url"):
+        jws.verify_json(encoded, HS, algorithms=["HS256"])
+
+
+def test_unsecured_tokens_from_josekit_carry_no_extensions() -> None:
+    for header in ({"crit": ["exp"], "exp": 1}, {"b64": False}):
+        with pytest.raises(errors.InvalidHeaderError):
+            jws.encode_unsecured(b"x", header=header)
