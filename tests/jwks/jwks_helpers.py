@@ -62,6 +62,10 @@ class Counting:
         with self._lock:
             return sum(self.counts.values())
 
+    def reset(self) -> None:
+        with self._lock:
+            self.counts.clear()
+
 
 @dataclass
 class Scripted:
@@ -77,6 +81,12 @@ class Scripted:
     pause: float = 0.0
     routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     requests: list[dict[str, str]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """Back to the defaults (one server serves many tests)."""
+        fresh = Scripted()
+        for name in ("status", "headers", "body", "pause", "routes", "requests"):
+            setattr(self, name, getattr(fresh, name))
 
     def set_keys(self, keys: KeySet, **headers: str) -> None:
         self.status = 200
