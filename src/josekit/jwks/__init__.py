@@ -19,11 +19,15 @@ with :func:`verify_async`, :func:`decode_jwt_async`, :func:`decrypt_async` or
 Issuer side (the endpoint needs ``pip install 'josekit[server]'``: Starlette and uvicorn)::
 
     from datetime import timedelta
+    from josekit import jwt
     from josekit.jwks import KeyStore, RotationPolicy, create_app
 
     store = KeyStore("/var/lib/issuer/keys", RotationPolicy(
-        alg="ES256", rotate_every=timedelta(days=7), publish_ahead=timedelta(hours=2),
-        retire_after=timedelta(hours=2)))   # >= longest token lifetime + verifiers' cache TTL
+        alg="ES256",
+        rotate_every=timedelta(days=7),
+        publish_ahead=timedelta(hours=2),   # >= the verifiers' cache TTL (the max-age)
+        retire_after=timedelta(hours=3),    # >= longest token lifetime + cache TTL
+    ))
     store.rotate()                          # run periodically (at least every publish_ahead/2)
     token = jwt.encode(claims, store.signing_key(), "ES256")
     app = create_app(store, issuer="https://issuer.example")   # serve with uvicorn
