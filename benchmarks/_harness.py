@@ -530,7 +530,7 @@ def render_table(results: Sequence[Result], header: str = "") -> str:
     out.append(line(["-" * w for w in widths]))
     out.extend(line(row) for row in rows)
     details = []
-    unsupported: set[str] = set()
+    unsupported: dict[str, set[str]] = {}
     for r in results:
         if r.error is not None:
             details.append(f"{r.benchmark.id}: ERROR {r.error}")
@@ -544,11 +544,15 @@ def render_table(results: Sequence[Result], header: str = "") -> str:
             details.append(f"{r.benchmark.id}: tie: " + "; ".join(r.ties()))
         for lib, note in r.notes.items():
             if note.startswith("n/a: "):
-                unsupported.add(note[5:])
+                unsupported.setdefault(note[5:], set()).add(lib)
             else:
                 details.append(f"{r.benchmark.id}: {lib}: {note}")
     if unsupported:
-        details.append("n/a: " + "; ".join(sorted(unsupported)))
+        texts = [
+            reason if any(lib in reason for lib in libs) else f"{', '.join(sorted(libs))}: {reason}"
+            for reason, libs in unsupported.items()
+        ]
+        details.append("n/a: " + "; ".join(sorted(texts)))
     if details:
         out.append("")
         out.extend(details)
