@@ -8,8 +8,9 @@ josekit accepts what every library produces, and returns the zero-argument calla
 Timing: each callable is calibrated so that one sample lasts about ``sample_seconds``, warmed
 up, and then sampled ``rounds`` times; the libraries of a benchmark are sampled in rotating
 order within each round, so drift in machine speed is spread evenly. The garbage collector is
-paused during a sample (as :mod:`timeit` does). The reported figure is the median of the
-per-operation sample times.
+paused during a sample (as :mod:`timeit` does). Samples during which the process lost the CPU
+to other work are left out (see :data:`CLOCKS`). The reported figure is the median of the
+per-operation sample times; josekit is compared with each other library round by round.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CLOCKS",
     "FLOOR",
     "JOSEKIT",
     "LIBRARIES",
@@ -36,8 +38,10 @@ __all__ = [
     "Prepared",
     "Result",
     "Settings",
+    "Stats",
     "Target",
     "consume_case",
+    "environment",
     "measure",
     "produce_case",
     "render_json",
@@ -81,7 +85,7 @@ class Target:
     max_floor_ratio: float | None = None
 
     def describe(self) -> str:
-        """A short text such as ``< every peer, <= 1.5x floor``."""
+        """A short text such as ``faster than every peer, <= 1.5x floor``."""
         parts = []
         if self.beat_peers:
             parts.append("faster than every peer")
