@@ -6,13 +6,16 @@ Usage::
     python benchmarks/run.py --quick            # fewer, shorter samples (noisier)
     python benchmarks/run.py --filter verify --filter 'jwt.*.ES256'
     python benchmarks/run.py --json results.json   # also write JSON ('-' for stdout only)
+    python benchmarks/run.py --clock cpu        # CPU time instead of elapsed time
     python benchmarks/run.py --list
 
 Every ``bench_*.py`` module next to this file contributes its ``benchmarks()``. Before a
 benchmark is timed, every library must accept the token josekit produced (and reject a
 tampered one), and josekit must accept the token every library produced; a peer that fails
 is left out of that row with a note. Figures are medians of interleaved samples, in
-microseconds per operation; ratios are josekit's time divided by the other library's.
+microseconds per operation; ratios are josekit's time divided by the other library's. The
+``target`` column says whether josekit meets its goal for the row: ``ok``, ``MISS``, or
+``tie`` when it is level with a peer within the run's noise.
 
 Exit status: 0, or 1 when a benchmark could not run (josekit or the floor failed its
 checks), or 2 with ``--strict`` when josekit misses a target.
