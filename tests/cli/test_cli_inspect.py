@@ -173,6 +173,9 @@ def test_cookbook_json_serializations(invoke: Invoke) -> None:
         ({"alg": "HS256", "kid": "x' UNION SELECT 'key"}, "path, quote or SQL characters"),
         ({"alg": "XX999"}, "not an algorithm josekit implements"),
         ({"typ": "JWT"}, "has no 'alg'"),
+        ({"alg": "PBES2-HS256+A128KW", "p2c": 2_000_000}, "p2c=2000000 is above the limit"),
+        ({"alg": "PBES2-HS256+A128KW", "p2c": 10}, "p2c=10 is below"),
+        ({"alg": "dir", "zip": "GZ"}, "unknown compression zip='GZ'"),
     ],
 )
 def test_risky_headers_are_flagged(
@@ -206,6 +209,13 @@ def test_claim_warnings(invoke: Invoke) -> None:
     assert "'iat' is 3 days in the future" in warnings_for({"iat": EXP + 3 * 86400, "exp": EXP + 1})
     assert "'exp' is not a NumericDate" in warnings_for({"exp": "9999999999"})
     assert "'exp' is not a NumericDate" in warnings_for({"exp": True})
+    assert "'exp' is not a NumericDate" in warnings_for({"exp": 10**400})
+    from josekit._b64 import b64e_str
+
+    payload = b64e_str(b'{"exp": 1e400}')  # parses as an infinite float
+    overflowing = f"{_b64json({'alg': 'ES256'})}.{payload}.c2ln"
+    warnings = inspect_json(invoke, overflowing, now=str(EXP))["warnings"]
+    assert "'exp' is not a NumericDate" in " ".join(warnings)  # type: ignore[arg-type]
 
 
 def test_detached_and_binary_payloads(invoke: Invoke) -> None:

@@ -25,10 +25,19 @@ from josekit import Key, KeySet, jwk, jws
 DAY = 86400
 
 
+class Routes(dict[str, bytes]):
+    """Path -> body served by the test server, and the paths it was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[str] = []
+
+
 class _Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, bytes]] = {}
+    routes: ClassVar[Routes] = Routes()
 
     def do_GET(self) -> None:
+        self.routes.requests.append(self.path)
         body = self.routes.get(self.path)
         if body is None:
             self.send_response(404)
@@ -45,13 +54,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def jwks_server() -> Iterator[tuple[str, dict[str, bytes], list[Key]]]:
+def jwks_server() -> Iterator[tuple[str, Routes, list[Key]]]:
     """A JWK Set (and discovery document) served on 127.0.0.1 by a thread."""
     keys = [
         jwk.generate("EC", kid="ec-1", alg="ES256", use="sig"),
         jwk.generate("RSA", kid="rsa-1"),
     ]
-    routes: ClassVar[dict[str, bytes]] = {}
+    routes = Routes()
     handler = type("Handler", (_Handler,), {"routes": routes})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -68,9 +77,7 @@ def jwks_server() -> Iterator[tuple[str, dict[str, bytes], list[Key]]]:
         server.server_close()
 
 
-def test_fetch_lists_the_keys(
-    invoke: Invoke, jwks_server: tuple[str, dict[str, bytes], list[Key]]
-) -> None:
+def test_fetch_lists_the_keys(invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]) -> None:
     base, _, keys = jwks_server
     result = invoke("jwks", "fetch", f"{base}/jwks.json")
     assert result.exit_code == 0, result.stderr
@@ -83,16 +90,14 @@ def test_fetch_lists_the_keys(
     assert KeySet.import_key_set(out["jwks"]).get("ec-1") == keys[0].public()
 
 
-def test_fetch_by_issuer(
-    invoke: Invoke, jwks_server: tuple[str, dict[str, bytes], list[Key]]
-) -> None:
+def test_fetch_by_issuer(invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]) -> None:
     base, _, _ = jwks_server
     out = json.loads(invoke("jwks", "fetch", "--issuer", base, "--json").stdout)
     assert out["source"] == f"{base}/jwks.json"
     assert len(out["keys"]) == 2
 
 
-def test_fetch_errors(invoke: Invoke, jwks_server: tuple[str, dict[str, bytes], list[Key]]) -> None:
+def test_fetch_errors(invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]) -> None:
     base, routes, _ = jwks_server
     missing = invoke("jwks", "fetch", f"{base}/nope")
     assert missing.exit_code == 2
@@ -112,7 +117,7 @@ def test_fetch_errors(invoke: Invoke, jwks_server: tuple[str, dict[str, bytes], 
 
 
 def test_verify_with_a_remote_jwks(
-    invoke: Invoke, jwks_server: tuple[str, dict[str, bytes], list[Key]]
+    invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]
 ) -> None:
     base, _, keys = jwks_server
     token = jws.sign(b"remote", keys[0], "ES256")
@@ -124,6 +129,21 @@ def test_verify_with_a_remote_jwks(
     assert unknown.exit_code == 1
     down = invoke("jws", "verify", token, "--jwks", f"{base}/missing.json", "--alg", "ES256")
     assert down.exit_code == 2  # a fetch failure says nothing about the token
+
+
+def test_urls_in_token_headers_are_never_fetched(
+    invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]], tmp_path: Path
+) -> None:
+    base, routes, keys = jwks_server
+    attacker = jwk.generate("EC", kid="ec-1")
+    header = {"jku": f"{base}/jwks.json", "x5u": f"{base}/cert.pem"}
+    token = jws.sign(b"forged", attacker, "ES256", header=header)
+    trusted = write_json(tmp_path / "trusted.jwk", keys[0].public().to_dict())
+    result = invoke("jws", "verify", token, "--key", trusted, "--alg", "ES256")
+    assert result.exit_code == 1
+    report = json.loads(invoke("inspect", token, "--json").stdout)
+    assert any("'jku'" in w for w in report["warnings"])
+    assert routes.requests == []
 
 
 def test_rotate_schedule(invoke: Invoke, tmp_path: Path) -> None:

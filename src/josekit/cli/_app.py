@@ -37,8 +37,8 @@ class JosekitGroup(click.Group):
     """A group that turns every library, file and value error into a one-line message.
 
     :class:`~josekit.errors.JoseError` becomes exit status 1 when a token was rejected and
-    2 for bad input; ``OSError`` and ``ValueError`` become exit status 2. No traceback is
-    ever printed.
+    2 for bad input; ``OSError``, ``ValueError`` and ``ArithmeticError`` (a number out of
+    range) become exit status 2. No traceback is ever printed.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -55,8 +55,9 @@ class JosekitGroup(click.Group):
             detail = exc.strerror or str(exc)
             where = f": {exc.filename}" if exc.filename else ""
             raise CliFailure(f"{detail}{where}", EXIT_INPUT, type(exc).__name__) from None
-        except (ValueError, UnicodeError) as exc:
-            raise CliFailure(str(exc) or type(exc).__name__, EXIT_INPUT, "ValueError") from None
+        except (ValueError, ArithmeticError) as exc:
+            message = str(exc) or type(exc).__name__
+            raise CliFailure(message, EXIT_INPUT, type(exc).__name__) from None
 
 
 def _set_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:

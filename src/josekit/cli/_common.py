@@ -430,6 +430,8 @@ def parse_now(value: str | None) -> float | None:
     text = value.strip()
     try:
         return float(int(text))
+    except OverflowError:
+        raise CliFailure(f"--now {text[:20]}... is out of range") from None
     except ValueError:
         pass
     try:

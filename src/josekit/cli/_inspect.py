@@ -133,9 +133,14 @@ def _header_warnings(header: Mapping[str, Any], limits: Limits) -> list[str]:
 
 
 def _numeric(value: Any) -> float | None:
+    """A finite NumericDate as a float, or None (also for bool and out-of-range integers)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _time_row(claim: str, value: float, now: float) -> dict[str, Any]:
