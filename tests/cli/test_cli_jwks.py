@@ -289,3 +289,24 @@ def test_serve_in_a_process_then_fetch_and_verify(invoke: Invoke, tmp_path: Path
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_missing_extras_are_named(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = jws.sign(b"x", jwk.generate("EC"), "ES256")
+    monkeypatch.setitem(sys.modules, "httpx", None)  # type: ignore[arg-type]
+    verify = invoke(
+        "jws", "verify", token, "--jwks", "https://issuer.example/jwks", "--alg", "ES256"
+    )
+    assert verify.exit_code == 2
+    assert "pip install 'josekit[remote]'" in verify.stderr
+    fetch = invoke("jwks", "fetch", "https://issuer.example/jwks")
+    assert fetch.exit_code == 2
+    assert "pip install 'josekit[remote]'" in fetch.stderr
+    store = str(tmp_path / "keys")
+    assert invoke("jwks", "rotate", "--store", store).exit_code == 0
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # type: ignore[arg-type]
+    serve = invoke("jwks", "serve", "--store", store)
+    assert serve.exit_code == 2
+    assert "pip install 'josekit[server]'" in serve.stderr

@@ -150,6 +150,9 @@ def test_verify_exit_codes(invoke: Invoke, ec_keys: tuple[str, str]) -> None:
     assert "--alg is required" in no_alg.stderr
     unknown_alg = invoke("jws", "verify", token, "--key", public, "--alg", "none")
     assert unknown_alg.exit_code == 2
+    lower_case = invoke("jws", "verify", token, "--key", public, "--alg", "es256")
+    assert lower_case.exit_code == 2
+    assert lower_case.stderr == "josekit: error: --alg es256: did you mean ES256?\n"
     garbage = invoke("jws", "verify", "not-a-token", "--key", public, "--alg", "ES256")
     assert garbage.exit_code == 2
     assert "three parts" in garbage.stderr

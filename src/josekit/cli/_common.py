@@ -413,6 +413,9 @@ def allow_list(registry: Registry[Any], values: Sequence[str], option: str = "--
         try:
             registry.lookup(name)
         except UnsupportedAlgorithmError as exc:
+            close = [known for known in registry if known.lower() == name.lower()]
+            if close:  # algorithm names are case-sensitive
+                raise CliFailure(f"{option} {name}: did you mean {close[0]}?") from None
             raise CliFailure(f"{option} {name}: {exc}") from None
     return names
 
