@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\n{dropped} of {taken} samples ({100 * dropped / max(taken, 1):.0f}%) left out: "
             "the process lost the CPU to other work during them"
         )
-    load = _load_note()
+    load = _load_note() if settings.clock == "wall" else ""
     if load:
         header += "\n" + load
     if module_notes:
