@@ -201,9 +201,14 @@ def emit_json(obj: Any) -> None:
     click.echo(dump_json(obj))
 
 
-def write_private_file(path: str, data: str) -> None:
-    """Write secret material to a new file readable only by its owner (mode 0600)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+def write_private_file(path: str, data: str, *, overwrite: bool = False) -> None:
+    """Write secret material to a file readable only by its owner (mode 0600).
+
+    Raises:
+        FileExistsError: the file exists and ``overwrite`` is false.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_TRUNC if overwrite else os.O_EXCL
     fd = os.open(path, flags, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)

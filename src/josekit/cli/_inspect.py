@@ -9,11 +9,10 @@ from typing import Any
 
 import click
 
-from .. import algorithms
 from .._b64 import b64d, b64e_str
 from .._header import parse_protected
 from .._json import loads_object
-from ..algorithms import Registry
+from ..algorithms import KEY_MANAGEMENT, SIGNATURE_ALGORITHMS
 from ..errors import JoseError, MalformedError
 from ..policy import DEFAULT_LIMITS, Limits
 from ._common import (
@@ -82,10 +81,7 @@ _JWE_JSON = frozenset(
 
 
 def _known_algorithm(name: str) -> bool:
-    return any(name in v for v in vars(algorithms).values() if isinstance(v, Registry)) or name in (
-        "none",
-        "dir",
-    )
+    return name in SIGNATURE_ALGORITHMS or name in KEY_MANAGEMENT or name == "none"
 
 
 def _header_warnings(header: Mapping[str, Any], limits: Limits) -> list[str]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
 
-from .. import algorithms
 from ..algorithms import (
     CONTENT_ENCRYPTION,
+    KEY_MANAGEMENT,
+    SIGNATURE_ALGORITHMS,
     KeyManagement,
-    Registry,
     SignatureAlgorithm,
 )
 from ..errors import InvalidKeyError, UnsupportedAlgorithmError
@@ -37,17 +36,19 @@ _HASHES = ("SHA-256", "SHA-384", "SHA-512")
 _ANY_ENC = CONTENT_ENCRYPTION["A256GCM"]
 
 
-def _registries() -> list[Registry[Any]]:
-    """Every algorithm table josekit exports (JWS, and JWE when present)."""
-    return [v for v in vars(algorithms).values() if isinstance(v, Registry)]
-
-
-def _descriptor(alg: str) -> Any:
-    for registry in _registries():
-        if alg in registry:
-            return registry[alg]
-    known = ", ".join(name for registry in _registries() for name in registry)
-    raise CliFailure(f"--alg {alg}: unknown algorithm (josekit implements {known})")
+def _descriptor(alg: str) -> SignatureAlgorithm | KeyManagement:
+    """The JWS or JWE key management row of ``alg`` (a key's ``alg`` is one of those)."""
+    if alg in SIGNATURE_ALGORITHMS:
+        return SIGNATURE_ALGORITHMS[alg]
+    if alg in KEY_MANAGEMENT:
+        return KEY_MANAGEMENT[alg]
+    close = [n for n in (*SIGNATURE_ALGORITHMS, *KEY_MANAGEMENT) if n.lower() == alg.lower()]
+    if close:
+        raise CliFailure(f"--alg {alg}: did you mean {close[0]}?")
+    raise CliFailure(
+        f"--alg {alg}: unknown algorithm (josekit implements {', '.join(SIGNATURE_ALGORITHMS)} "
+        f"for signatures and {', '.join(KEY_MANAGEMENT)} for encryption)"
+    )
 
 
 def _check_fit(key: Key, alg: str) -> None:
@@ -66,7 +67,7 @@ def _check_fit(key: Key, alg: str) -> None:
 def _infer(alg: str | None) -> tuple[str, str | None, int | None]:
     """kty, crv and size for ``--alg`` alone (``--alg ES384`` means EC P-384)."""
     if alg is None:
-        raise CliFailure("give --kty (EC, OKP, RSA or oct), or --alg to choose one for it")
+        raise CliFailure("give --kty (EC, OKP, RSA, oct or AKP), or --alg to choose one for it")
     desc = _descriptor(alg)
     if isinstance(desc, SignatureAlgorithm):
         kty = desc.kty
@@ -76,7 +77,7 @@ def _infer(alg: str | None) -> tuple[str, str | None, int | None]:
         if kty == "RSA":
             return kty, None, max(2048, desc.min_key_bits)
         return kty, crv, None
-    if isinstance(desc, KeyManagement):
+    else:
         suite = getattr(desc, "suite", None)  # HPKE rows name their key type and curve
         if suite is not None:
             return str(suite.kty), suite.crv, None
@@ -119,13 +120,14 @@ def _describe(key: Key) -> str:
 
 
 def _write(path: str, text: str, private: bool, force: bool) -> None:
-    if os.path.exists(path) and not force:
-        raise CliFailure(f"{path} exists: remove it or pass --force to overwrite it")
-    if private:
-        write_private_file(path, text + "\n")
-    else:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+    try:
+        if private:
+            write_private_file(path, text + "\n", overwrite=force)
+        else:
+            with open(path, "w" if force else "x", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+    except FileExistsError:
+        raise CliFailure(f"{path} exists: remove it or pass --force to overwrite it") from None
 
 
 def _with_meta(
