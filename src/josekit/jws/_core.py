@@ -385,7 +385,15 @@ def verify(
     Raises:
         JoseError: a subclass saying what was wrong; never a bare Python exception.
     """
-    allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
+    if (
+        type(algorithms) is list
+        and len(algorithms) == 1
+        and type(algorithms[0]) is str
+        and algorithms[0] in _TABLE
+    ):
+        allowed: Collection[str] = algorithms  # one implemented name: nothing more to check
+    else:
+        allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
     understood = _understood(crit, unencoded_payload) if crit or unencoded_payload else _NOTHING
     # The common case first, without the calls that explain what is wrong; maxsplit bounds
     # the work on a token made of dots.
