@@ -115,6 +115,14 @@ def test_rfc7519_encrypted_jwt_with_key(invoke: Invoke, tmp_path: Path) -> None:
     assert "cannot decrypt the JWE" in refused.stderr
 
 
+def test_key_given_for_a_jws_is_said_to_check_nothing(invoke: Invoke, tmp_path: Path) -> None:
+    key = write_json(tmp_path / "hmac.jwk", RFC7519["keys"]["rfc7515_A.1"])
+    out = inspect_json(invoke, RFC7519["tokens"]["3.1"], "--key", key)
+    assert out["warnings"][0] == (  # type: ignore[index]
+        "--key only opens a JWE, and there is none here: no signature was checked"
+    )
+
+
 def test_wrong_key_for_a_jwe(invoke: Invoke, tmp_path: Path) -> None:
     other = write_json(tmp_path / "other.jwk", jwk.generate("RSA").to_dict(True))
     result = invoke("inspect", RFC7519["tokens"]["A.1"], "--key", other)

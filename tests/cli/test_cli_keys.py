@@ -113,6 +113,10 @@ def test_generate_writes_files_with_private_mode(invoke: Invoke, tmp_path: Path)
     again = invoke("key", "generate", "--kty", "EC", "-o", str(out))
     assert again.exit_code == 2
     assert "exists" in again.stderr
+    fresh = tmp_path / "fresh.jwk"
+    half = invoke("key", "generate", "--kty", "EC", "-o", str(fresh), "--public-out", str(pub))
+    assert half.exit_code == 2
+    assert not fresh.exists()  # nothing is written when one of the files exists
     assert invoke("key", "generate", "--kty", "EC", "-o", str(out), "--force").exit_code == 0
 
 

@@ -586,8 +586,9 @@ def _render(out: Printer, report: Mapping[str, Any], top: bool) -> None:
         _render(out, report["nested"], top=False)
 
 
-def _decryptor(source: Any, requested: tuple[str, ...]) -> Decryptor:
+def _decryptor(source: Any, requested: tuple[str, ...], used: list[str]) -> Decryptor:
     def open_jwe(token: str) -> tuple[bytes, dict[str, Any]]:
+        used.append(token)
         algs = header_algorithms(token, requested)
         try:
             result = decrypt_token(token, source, algs, None)
@@ -640,12 +641,18 @@ def inspect_command(
     token = read_token(token_arg, "TOKEN")
     moment = current_time(now)
     decrypt = None
+    opened: list[str] = []
     if key_spec is not None or jwks_spec is not None:
-        decrypt = _decryptor(resolve_key_source(key_spec, jwks_spec, password), algs)
+        decrypt = _decryptor(resolve_key_source(key_spec, jwks_spec, password), algs, opened)
     try:
         report = inspect_token(token, moment, decrypt=decrypt)
     except JoseError as exc:
         raise CliFailure(f"cannot read the token: {exc}", 2, type(exc).__name__) from None
+    if decrypt is not None and not opened:
+        report["warnings"] = [
+            "--key only opens a JWE, and there is none here: no signature was checked",
+            *report["warnings"],
+        ]
     if json_mode(ctx):
         decrypted = bool(report.get("decrypted"))
         emit_json(

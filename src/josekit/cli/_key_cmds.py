@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -254,6 +255,9 @@ def generate_command(
     if fmt == "pem" and key.is_symmetric:
         raise CliFailure("an oct key has no PEM form: use --format jwk")
 
+    for path in (out, public_out):
+        if path is not None and os.path.exists(path) and not force:
+            raise CliFailure(f"{path} exists: remove it or pass --force to overwrite it")
     private_text = _render_key(key, fmt, private=True)
     public_text = _render_key(key.public(), fmt, private=False) if wants_public else None
     if out is not None:
