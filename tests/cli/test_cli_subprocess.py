@@ -85,3 +85,48 @@ def test_console_script(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # RFC 8037 Appendix A.3 thumbprint of this key.
     assert result.stdout.strip() == b"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str], cwd: Path) -> bytes:
+    """Run ``python -m josekit.cli ARGS`` with stdout on a pseudo-terminal; return its output."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "josekit.cli", *args],
+            stdout=slave,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=TIMEOUT)
+    finally:
+        os.close(master)
+    return b"".join(chunks)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_colour_only_on_a_terminal(tmp_path: Path) -> None:
+    token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "JOSEKIT_NOW")}
+    on_terminal = _run_in_terminal(["inspect", token], env, tmp_path)
+    assert b"\x1b[" in on_terminal
+    assert b"NOT VERIFIED" in on_terminal
+    piped = josekit("inspect", token, cwd=tmp_path)
+    assert b"\x1b[" not in piped.stdout
+    assert b"NOT VERIFIED" in piped.stdout
+    no_color = _run_in_terminal(["inspect", token], {**env, "NO_COLOR": "1"}, tmp_path)
+    assert b"\x1b[" not in no_color
+    assert b"NOT VERIFIED" in no_color
