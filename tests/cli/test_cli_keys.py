@@ -135,6 +135,7 @@ def test_generate_writes_files_with_private_mode(invoke: Invoke, tmp_path: Path)
         (["--alg", "ES256", "--use", "enc"], "does not fit"),
         ([], "give --kty"),
         (["--kty", "EC", "--kid", "a", "--kid-thumbprint"], "not both"),
+        (["--kty", "EC", "--kid", "a", "--format", "pem"], "PEM cannot record kid"),
     ],
 )
 def test_generate_refuses_bad_combinations(invoke: Invoke, args: list[str], message: str) -> None:

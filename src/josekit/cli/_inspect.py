@@ -307,7 +307,7 @@ def _inspect_jws_compact(
         report["warnings"] = warnings
         return report
     b64 = header.get("b64", True) is not False
-    payload = b64d(p64, "payload") if b64 else p64.encode("ascii")
+    payload = b64d(p64, "payload") if b64 else p64.encode("utf-8")
     section = _payload_section(payload, header.get("cty"), now, depth, decrypt)
     report["warnings"] = warnings + section.pop("warnings")
     report.update(section)

@@ -246,8 +246,12 @@ Examples:
   josekit jwt decode @nested.jwt --decrypt-key bob.jwk --decrypt-alg ECDH-ES+A256KW \\
       --key issuer.pub.jwk --alg ES256                                  # nested
 
-The kind of token is what the options say: --key/--jwks (signed), --decrypt-key
-(encrypted), or both (nested: signed, then encrypted). The claims go to stdout.
+\b
+The options say which kind of token to expect, never the token:
+  signed     --key or --jwks, with --alg
+  encrypted  --decrypt-key, with --decrypt-alg
+  nested     both (signed, then encrypted)
+The claims go to stdout; the result line to stderr.
 """,
 )
 @click.argument("token_arg", metavar="TOKEN")

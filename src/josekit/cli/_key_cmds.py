@@ -166,7 +166,7 @@ def key_group() -> None:
     epilog="""\b
 Examples:
   josekit key generate --kty EC --crv P-256 --alg ES256 --kid k1
-  josekit key generate --alg EdDSA --kid-thumbprint --format pem
+  josekit key generate --alg EdDSA --format pem --public
   josekit key generate --kty RSA --size 3072 --use sig -o rsa.jwk --public-out rsa.pub.jwk
   josekit key generate --kty oct --size 256 --alg HS256
 """,
@@ -198,7 +198,8 @@ Examples:
     type=click.Choice(["jwk", "pem"]),
     default="jwk",
     show_default=True,
-    help="Output format. PEM has no kid/alg/use and no form for oct keys.",
+    help="Output format. PEM records no kid, alg or use (--alg then only chooses the key), "
+    "and has no form for oct keys.",
 )
 @click.option("--public", is_flag=True, help="Also print the public key, after the private one.")
 @click.option(
@@ -232,6 +233,8 @@ def generate_command(
     ctx = click.get_current_context()
     if kid is not None and kid_thumbprint:
         raise CliFailure("give --kid or --kid-thumbprint, not both")
+    if fmt == "pem" and (kid is not None or kid_thumbprint or use is not None):
+        raise CliFailure("PEM cannot record kid or use: drop them, or use --format jwk")
     if kty is None:
         kty, inferred_crv, inferred_size = _infer(alg)
         crv = crv or inferred_crv
