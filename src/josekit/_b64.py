@@ -29,18 +29,6 @@ _FINAL: tuple[frozenset[int], ...] = (
 _TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
 _VALID = re.compile(rb"[A-Za-z0-9_-]*")
 
-if sys.version_info >= (3, 11):
-
-    def _decode(raw: bytes, rem: int) -> bytes:
-        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PAD[rem], strict_mode=True)
-
-else:  # pragma: no cover - Python 3.10 has no strict a2b_base64
-
-    def _decode(raw: bytes, rem: int) -> bytes:
-        if _VALID.fullmatch(raw) is None:
-            raise binascii.Error("not base64url")
-        return base64.urlsafe_b64decode(raw + _PAD[rem])
-
 
 def b64e(data: bytes) -> bytes:
     """Encode bytes as unpadded base64url, returning ASCII bytes."""
@@ -56,26 +44,50 @@ def _invalid(what: str) -> MalformedError:
     return MalformedError(f"{what} is not valid base64url (unpadded, alphabet A-Z a-z 0-9 - _)")
 
 
-def b64d(data: str | bytes, what: str = "value") -> bytes:
-    """Decode strict unpadded base64url; raise :class:`MalformedError` on anything else."""
+def _ascii(data: object, what: str) -> bytes:
+    """The ASCII bytes of a str or bytes-like value, or :class:`MalformedError`."""
     if isinstance(data, str):
         try:
-            raw = data.encode("ascii")
+            return data.encode("ascii")
         except UnicodeEncodeError:
             raise _invalid(what) from None
-    elif isinstance(data, (bytes, bytearray, memoryview)):
-        raw = bytes(data)
-    else:
-        raise MalformedError(f"{what} must be a base64url string, not {type(data).__name__}")
-    rem = len(raw) & 3
-    if rem:
-        if rem == 1:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise MalformedError(f"{what} must be a base64url string, not {type(data).__name__}")
+
+
+def _check_end(raw: bytes, rem: int, what: str) -> None:
+    """Refuse a length of 1 modulo 4, and a final character with non-zero unused bits."""
+    if rem == 1:
+        raise _invalid(what)
+    if raw[-1] not in _FINAL[rem]:
+        if _VALID.fullmatch(raw) is None:
             raise _invalid(what)
-        if raw[-1] not in _FINAL[rem]:
-            if _VALID.fullmatch(raw) is None:
-                raise _invalid(what)
-            raise MalformedError(f"{what} is not canonical base64url (non-zero unused bits)")
-    try:
-        return _decode(raw, rem)
-    except binascii.Error:
-        raise _invalid(what) from None
+        raise MalformedError(f"{what} is not canonical base64url (non-zero unused bits)")
+
+
+if sys.version_info >= (3, 11):
+
+    def b64d(data: str | bytes, what: str = "value") -> bytes:
+        """Decode strict unpadded base64url; raise :class:`MalformedError` on anything else."""
+        raw = data.encode("ascii") if type(data) is str and data.isascii() else _ascii(data, what)
+        rem = len(raw) & 3
+        if rem and (rem == 1 or raw[-1] not in _FINAL[rem]):
+            _check_end(raw, rem, what)
+        try:
+            # The strict decoder refuses every character outside the alphabet.
+            return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PAD[rem], strict_mode=True)
+        except binascii.Error:
+            raise _invalid(what) from None
+
+else:  # pragma: no cover - Python 3.10: a2b_base64 has no strict mode and skips junk
+
+    def b64d(data: str | bytes, what: str = "value") -> bytes:
+        """Decode strict unpadded base64url; raise :class:`MalformedError` on anything else."""
+        raw = _ascii(data, what)
+        rem = len(raw) & 3
+        if rem:
+            _check_end(raw, rem, what)
+        if _VALID.fullmatch(raw) is None:
+            raise _invalid(what)
+        return base64.urlsafe_b64decode(raw + _PAD[rem])
