@@ -473,6 +473,14 @@ def inspect_token(
 ) -> dict[str, Any]:
     """Decode ``token`` without verifying it; return the report that ``inspect`` prints.
 
+    The report (also the ``--json`` output, with ``verified: false`` and ``notice`` added):
+    ``type`` (``JWS``/``JWE``), ``serialization`` (``compact``, ``json-general``,
+    ``json-flattened``), the headers (``header``; or ``signatures``; or ``protected``,
+    ``unprotected`` and ``recipients``), ``payload_kind`` (``claims``, ``text``,
+    ``binary``, ``detached``, ``encrypted``, ``nested``) with ``claims`` and ``times``,
+    ``payload``, ``payload_size``/``payload_b64url`` or ``nested`` (the inner token's
+    report), ``decrypted`` for a JWE, and ``warnings`` (a list of sentences).
+
     Raises:
         JoseError: the token is not a well-formed JWS or JWE (the message says why).
     """
