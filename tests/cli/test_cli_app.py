@@ -40,10 +40,28 @@ def test_version(invoke: Invoke) -> None:
     assert invoke("--version").stdout.strip() == f"josekit, version {josekit.__version__}"
 
 
-def test_usage_errors_exit_2(invoke: Invoke) -> None:
-    assert invoke("no-such-command").exit_code == 2
-    assert invoke("key", "generate", "--kty", "DSA").exit_code == 2
-    assert invoke("jws", "verify").exit_code == 2
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["no-such-command"], "No such command 'no-such-command'. (see 'cli --help')"),
+        (["--color", "bad"], "'bad' is not one of 'auto', 'always', 'never'. (see 'cli --help')"),
+        (["key", "generate", "--kty", "DSA"], "(see 'cli key generate --help')"),
+        (["jws", "verify"], "Missing argument 'TOKEN'. (see 'cli jws verify --help')"),
+        (["jws", "sign", "x"], "Missing option '--key'. (see 'cli jws sign --help')"),
+    ],
+)
+def test_usage_errors_are_one_line(invoke: Invoke, args: list[str], expected: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("josekit: error: ")
+    assert result.stderr.rstrip("\n").endswith(expected)
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_bare_group_shows_its_help(invoke: Invoke) -> None:
+    result = invoke("key")
+    assert result.exit_code == 2
+    assert "Commands:" in result.stderr
 
 
 def test_json_mode_reports_errors_as_json(invoke: Invoke, tmp_path: Path) -> None:

@@ -222,7 +222,7 @@ def test_thumbprint_uri_and_hashes(invoke: Invoke, tmp_path: Path) -> None:
     assert invoke("key", "thumbprint", path).stdout.strip() == key.thumbprint()
     uri = invoke("key", "thumbprint", path, "--uri").stdout.strip()
     assert uri == f"urn:ietf:params:oauth:jwk-thumbprint:sha-256:{key.thumbprint()}"
-    out = json.loads(invoke("key", "thumbprint", path, "--hash", "sha-512", "--json").stdout)
+    out = json.loads(invoke("key", "thumbprint", path, "--hash", "SHA-512", "--json").stdout)
     assert out["thumbprint"] == key.thumbprint("SHA-512")
     assert out["uri"] == key.thumbprint_uri("SHA-512")
 

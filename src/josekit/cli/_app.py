@@ -41,10 +41,25 @@ class JosekitGroup(click.Group):
     range) become exit status 2. No traceback is ever printed.
     """
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the group's own options; a usage error there is one line too."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand, mapping exceptions to :class:`CliFailure`."""
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except JoseError as exc:
@@ -58,6 +73,14 @@ class JosekitGroup(click.Group):
         except (ValueError, ArithmeticError) as exc:
             message = str(exc) or type(exc).__name__
             raise CliFailure(message, EXIT_INPUT, type(exc).__name__) from None
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    """A usage error as one line naming the problem and where to read the usage."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc  # a bare 'josekit key' shows the help, as click does
+    path = exc.ctx.command_path if exc.ctx is not None else "josekit"
+    return CliFailure(f"{exc.format_message()} (see '{path} --help')", EXIT_INPUT)
 
 
 def _set_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:

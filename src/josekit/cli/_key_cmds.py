@@ -173,12 +173,12 @@ Examples:
 )
 @click.option(
     "--kty",
-    type=click.Choice(_KTYS, case_sensitive=False),
+    type=click.Choice(_KTYS),
     help="Key type. Optional when --alg names a signature algorithm.",
 )
 @click.option(
     "--crv",
-    type=click.Choice(_CURVES, case_sensitive=False),
+    type=click.Choice(_CURVES),
     help="Curve: P-256 (EC default), P-384, P-521, secp256k1; Ed25519 (OKP default), "
     "Ed448, X25519, X448.",
 )
@@ -241,11 +241,9 @@ def generate_command(
         size = size or inferred_size
     elif alg is not None:
         _descriptor(alg)
-    canonical_kty = {k.lower(): k for k in _KTYS}[kty.lower()]
-    canonical_crv = {c.lower(): c for c in _CURVES}[crv.lower()] if crv else None
-    _check_combination(canonical_kty, canonical_crv, size, alg)
+    _check_combination(kty, crv, size, alg)
     try:
-        key = generate(canonical_kty, size=size, crv=canonical_crv, kid=kid, alg=alg, use=use)
+        key = generate(kty, size=size, crv=crv, kid=kid, alg=alg, use=use)
     except (InvalidKeyError, UnsupportedAlgorithmError) as exc:
         raise failure_from(exc, "cannot generate the key") from None
     if kid_thumbprint:
@@ -402,7 +400,7 @@ Examples:
 @click.option(
     "--hash",
     "hash_name",
-    type=click.Choice(_HASHES, case_sensitive=False),
+    type=click.Choice(_HASHES),
     default="SHA-256",
     show_default=True,
     help="Hash function.",
@@ -417,10 +415,11 @@ def thumbprint_command(key_spec: str, hash_name: str, uri: bool, password: str |
     """
     ctx = click.get_current_context()
     key = load_key(key_spec, "KEY", password, allow_set=True)
-    name = hash_name.upper()
-    thumbprint = key.thumbprint(name)
-    thumbprint_uri = key.thumbprint_uri(name)
+    thumbprint = key.thumbprint(hash_name)
+    thumbprint_uri = key.thumbprint_uri(hash_name)
     if json_mode(ctx):
-        emit_json({"hash": name, "thumbprint": thumbprint, "uri": thumbprint_uri, "kid": key.kid})
+        emit_json(
+            {"hash": hash_name, "thumbprint": thumbprint, "uri": thumbprint_uri, "kid": key.kid}
+        )
         return
     click.echo(thumbprint_uri if uri else thumbprint)
