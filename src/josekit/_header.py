@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,7 +10,6 @@ from ._json import loads_object
 from .errors import (
     CriticalHeaderError,
     InvalidHeaderError,
-    JoseError,
     LimitExceededError,
     MalformedError,
 )
@@ -38,20 +36,14 @@ JWE_REGISTERED = JWS_REGISTERED | frozenset(
 
 
 # Distinct protected headers are few (one per issuer, key and algorithm) while tokens are
-# many, so verification keeps the last few small headers it decoded. The memo maps the exact
-# segment text to its decoded JSON object: a pure function of the text, so no check is skipped.
-# Only headers whose members are all scalars (str, int, float, bool, null) are kept (a JSON
-# depth of 1 admits nothing else), and every caller gets a fresh copy, so nothing a caller
-# changes can reach another caller.
+# many, so parsing keeps up to 256 small headers it decoded. The memo maps the exact segment
+# text to its decoded JSON object: a pure function of the text, so no check is skipped. Only
+# headers whose members are all scalars (str, int, float, bool, null) are kept (a JSON depth
+# of 1 admits nothing else), and every caller gets a fresh copy, so nothing a caller changes
+# can reach another caller. When full, the memo is emptied and fills again.
 _MEMO_SEGMENT_CHARS = 512
-
-
-@functools.lru_cache(maxsize=256)
-def _scalar_header(segment: str) -> dict[str, Any] | None:
-    try:
-        return loads_object(b64d(segment), "protected header", 1)
-    except JoseError:
-        return None  # parsed again, with the caller's limits, to raise the precise error
+_MEMO_ENTRIES = 256
+_memo: dict[str, dict[str, Any]] = {}
 
 
 def parse_protected(segment: str, limits: Limits, what: str = "protected header") -> dict[str, Any]:
@@ -61,18 +53,26 @@ def parse_protected(segment: str, limits: Limits, what: str = "protected header"
         LimitExceededError: the segment is longer than ``limits.max_header_size`` allows.
         MalformedError: not base64url, not UTF-8, not JSON, or not a JSON object.
     """
-    if not isinstance(segment, str):
+    if type(segment) is not str:
         raise MalformedError(f"the {what} must be a base64url string")
     size = len(segment)
     if size > (limits.max_header_size * 4 + 2) // 3:
         raise LimitExceededError(
             f"the {what} is larger than the limit of {limits.max_header_size} bytes"
         )
-    if size <= _MEMO_SEGMENT_CHARS and limits.max_json_depth >= 1:
-        header = _scalar_header(segment)
-        if header is not None:
-            return header.copy()
-    return loads_object(b64d(segment, what), what, limits.max_json_depth)
+    if size > _MEMO_SEGMENT_CHARS or limits.max_json_depth < 1:
+        return loads_object(b64d(segment, what), what, limits.max_json_depth)
+    known = _memo.get(segment)
+    if known is not None:
+        return known.copy()
+    try:
+        header = loads_object(b64d(segment, what), what, 1)
+    except LimitExceededError:  # nested members: never kept, parsed with the caller's depth
+        return loads_object(b64d(segment, what), what, limits.max_json_depth)
+    if len(_memo) >= _MEMO_ENTRIES:
+        _memo.clear()
+    _memo[segment] = header
+    return header.copy()
 
 
 def unprotected_object(value: object, limits: Limits, what: str = "header") -> dict[str, Any]:

@@ -70,7 +70,8 @@ class SignatureAlgorithm:
             )
         if operation == "sign" and not key.is_private:
             raise InvalidKeyError(f"signing with {self.name} needs a private key")
-        key.check_usage(operation, self.name)
+        if key.alg is not None or key.use is not None or key.key_ops is not None:
+            key.check_usage(operation, self.name)  # nothing to refuse when none is set
 
     def sign(self, key: Key, data: bytes) -> bytes:
         """Sign ``data``; the key must have passed :meth:`check_key` for ``sign``."""
