@@ -692,3 +692,32 @@ def test_verify_never_imports_the_key_again(monkeypatch: pytest.MonkeyPatch) -> 
         assert jws.verify(token, public, algorithms=["ES256"]).key is public
         assert jws.verify(hs_token, HS, algorithms=["HS256"]).key is HS
         assert jws.verify(token, KeySet([public]), algorithms=["ES256"]).key is public
+
+
+# -- the memo of decoded protected headers ----------------------------------------------------
+
+
+def test_header_memo_is_bounded_and_never_bypasses_limits() -> None:
+    from josekit import _header
+
+    token = jws.sign(b"x", HS, "HS256", header={"typ": "JWT", "note": "n" * 100})
+    assert jws.verify(token, HS, algorithms=["HS256"])  # now remembered
+    h64 = token.split(".")[0]
+    assert h64 in _header._memo
+    with pytest.raises(errors.LimitExceededError):
+        jws.verify(token, HS, algorithms=["HS256"], limits=Limits(max_header_size=50))
+    with pytest.raises(errors.LimitExceededError):
+        jws.verify(token, HS, algorithms=["HS256"], limits=Limits(max_json_depth=0))
+    for i in range(300):
+        jws.verify(jws.sign(b"x", HS, "HS256", header={"n": i}), HS, algorithms=["HS256"])
+    assert len(_header._memo) <= 256
+
+
+def test_headers_with_nested_members_are_parsed_each_time_with_the_callers_depth() -> None:
+    from josekit import _header
+
+    token = jws.sign(b"x", HS, "HS256", header={"crit": ["exp"], "exp": 1})
+    assert jws.verify(token, HS, algorithms=["HS256"], crit=["exp"])
+    assert token.split(".")[0] not in _header._memo
+    with pytest.raises(errors.LimitExceededError):
+        jws.verify(token, HS, algorithms=["HS256"], crit=["exp"], limits=Limits(max_json_depth=1))
