@@ -721,3 +721,49 @@ def test_headers_with_nested_members_are_parsed_each_time_with_the_callers_depth
     assert token.split(".")[0] not in _header._memo
     with pytest.raises(errors.LimitExceededError):
         jws.verify(token, HS, algorithms=["HS256"], crit=["exp"], limits=Limits(max_json_depth=1))
+
+
+_header_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=8),
+        st.binary(max_size=4),
+        st.sets(st.integers(), max_size=2),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    header=st.one_of(
+        st.dictionaries(
+            st.one_of(st.sampled_from(["alg", "crit", "b64", "kid", "typ"]), st.text(max_size=5)),
+            _header_values,
+            max_size=4,
+        ),
+        _header_values,
+    ),
+    payload=st.one_of(st.binary(max_size=20), st.text(max_size=20)),
+    detached=st.booleans(),
+)
+def test_any_sign_input_gives_a_token_or_a_jose_error(
+    header: Any, payload: Any, detached: bool
+) -> None:
+    try:
+        token = jws.sign(payload, HS, "HS256", header=header, detached=detached)
+    except errors.JoseError:
+        return
+    crit = (header or {}).get("crit", [])
+    kwargs: dict[str, Any] = {"crit": [n for n in crit if n != "b64"]}
+    if detached:
+        kwargs["detached_payload"] = payload
+    result = jws.verify(token, HS, algorithms=["HS256"], unencoded_payload=True, **kwargs)
+    expected = payload.encode() if isinstance(payload, str) else payload
+    assert result.payload == expected

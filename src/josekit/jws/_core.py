@@ -207,6 +207,8 @@ def _signing_alg(alg: str, key: Key, header: Mapping[str, Any] | None) -> Signat
 
 def _check_new_header(protected: Mapping[str, Any], merged: Mapping[str, Any]) -> bool:
     """Check a header about to be signed as a verifier will; return the ``b64`` flag."""
+    if "kid" in merged and not isinstance(merged["kid"], str):
+        raise InvalidHeaderError("header parameter 'kid' must be a string")
     if "crit" in merged:
         crit = protected.get("crit")
         # The signer understands the extensions it lists itself; the rest is checked as usual.
@@ -234,12 +236,13 @@ def sign(
         JoseError: a subclass saying what was wrong (key unfit for ``alg``, bad header...).
     """
     data = _payload_bytes(payload)
-    desc = _signing_alg(alg, key, header)
+    given = None if header is None else _header_dict(header, "header")
+    desc = _signing_alg(alg, key, given)
     kid = key.kid
-    if header is None and kid is None:
+    if given is None and kid is None:
         h64 = _ALG_ONLY_HEADER[desc.name]
         b64 = True
-    elif header is None and kid is not None:
+    elif given is None and kid is not None:
         # The same bytes as dumps_bytes({"alg": alg, "kid": kid}), without the dict.
         try:
             h64 = b64e(f'{{"alg":"{desc.name}","kid":{encode_basestring(kid)}}}'.encode())
@@ -250,7 +253,7 @@ def sign(
         protected: dict[str, Any] = {"alg": desc.name}
         if kid is not None:
             protected["kid"] = kid
-        protected.update(_header_dict(header, "header"))
+        protected.update(given or {})
         b64 = _check_new_header(protected, protected)
         h64 = b64e(dumps_bytes(protected))
     body = b64e(data) if b64 else data
