@@ -207,8 +207,6 @@ def _signing_alg(alg: str, key: Key, header: Mapping[str, Any] | None) -> Signat
 
 def _check_new_header(protected: Mapping[str, Any], merged: Mapping[str, Any]) -> bool:
     """Check a header about to be signed as a verifier will; return the ``b64`` flag."""
-    if "kid" in merged and not isinstance(merged["kid"], str):
-        raise InvalidHeaderError("header parameter 'kid' must be a string")
     if "crit" in merged:
         crit = protected.get("crit")
         # The signer understands the extensions it lists itself; the rest is checked as usual.
