@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from josekit import Key, KeySet, Limits, errors, jwe, jwk, jws
+from josekit._b64 import b64d
 
 HS = jwk.generate("oct", size=256, kid="hs")
 EC = jwk.generate("EC", crv="P-256", kid="ec")
@@ -343,9 +344,8 @@ def test_results_never_share_a_header() -> None:
 
 
 def test_sign_header_rules() -> None:
-    assert jws.sign(b"x", HS, "HS256", header={"kid": "override"}).split(".")[0] == (
-        "eyJhbGciOiJIUzI1NiIsImtpZCI6Im92ZXJyaWRlIn0"
-    )
+    h64 = jws.sign(b"x", HS, "HS256", header={"kid": "override"}).split(".")[0]
+    assert b64d(h64) == b'{"alg":"HS256","kid":"override"}'  # compact JSON, alg first
     with pytest.raises(errors.InvalidHeaderError, match="contradicts"):
         jws.sign(b"x", HS, "HS256", header={"alg": "HS512"})
     with pytest.raises(errors.InvalidHeaderError, match="mapping"):
