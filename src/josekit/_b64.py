@@ -30,14 +30,19 @@ _TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
 _VALID = re.compile(rb"[A-Za-z0-9_-]*")
 
 
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def b64e(data: bytes) -> bytes:
     """Encode bytes as unpadded base64url, returning ASCII bytes."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def b64e_str(data: bytes) -> str:
     """Encode bytes as unpadded base64url, returning a str."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return (
+        binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode("ascii")
+    )
 
 
 def _invalid(what: str) -> MalformedError:
