@@ -51,3 +51,45 @@ def test_code_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
         for number, code in enumerate(blocks, 1):
             compiled = compile(code, f"{page.name}[block {number}]", "exec")
             exec(compiled, namespace)  # running our own documentation
+
+
+_ROW = re.compile(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", re.MULTILINE)
+
+
+def _algorithm_tables() -> dict[str, dict[str, tuple[str, str, str]]]:
+    """The algorithm page's rows, by section heading: name -> (family, key type, status)."""
+    text = (ROOT / "docs" / "guide" / "algorithms.md").read_text(encoding="utf-8")
+    tables: dict[str, dict[str, tuple[str, str, str]]] = {}
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        title = section.splitlines()[0]
+        rows = {m[1]: (m[2].strip(), m[3].strip(), m[5].strip()) for m in _ROW.finditer(section)}
+        if rows:
+            tables[title] = rows
+    return tables
+
+
+def test_algorithm_page_lists_exactly_the_registries() -> None:
+    from josekit.algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, SIGNATURE_ALGORITHMS
+    from josekit.algorithms.hpke import HPKE_SUITES
+
+    tables = _algorithm_tables()
+    jws_rows = tables["Signatures (JWS `alg`)"]
+    km_rows = tables["Key management (JWE `alg`)"]
+    enc_rows = tables["Content encryption (JWE `enc`)"]
+    assert list(jws_rows) == list(SIGNATURE_ALGORITHMS)
+    assert list(km_rows) == list(KEY_MANAGEMENT)
+    assert list(enc_rows) == list(CONTENT_ENCRYPTION)
+    for name, (family, kty, _) in jws_rows.items():
+        assert family == SIGNATURE_ALGORITHMS[name].family, name
+        assert kty.split()[0] == SIGNATURE_ALGORITHMS[name].kty, name
+    for name, (family, kty, status) in km_rows.items():
+        row = KEY_MANAGEMENT[name]
+        assert family == row.family, name
+        assert {t for t in re.findall(r"\b(?:RSA|EC|OKP|oct|AKP)\b", kty)} <= row.key_types, name
+        assert ("on request" in status) == (name in KEY_MANAGEMENT.opt_in), name
+        if name.startswith("HPKE-"):
+            suite = HPKE_SUITES[int(name.split("-")[1])]
+            assert ("not available" in status) == (suite.missing() is not None), name
+            assert kty.split()[0] == suite.kty, name
+    for name, (family, _, _) in enc_rows.items():
+        assert family == CONTENT_ENCRYPTION[name].family, name

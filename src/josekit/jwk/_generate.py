@@ -33,7 +33,11 @@ def generate(
             Ed448, X25519, X448; default Ed25519), ``"oct"`` (``size`` bits, default 256) or
             ``"AKP"`` (``alg`` required: ``ML-DSA-44``/``-65``/``-87`` of RFC 9964, or an HPKE
             post-quantum algorithm ``HPKE-10`` .. ``HPKE-17`` or its ``-KE`` form).
-        kid, alg, use: members recorded in the key; ``alg`` and ``use`` then restrict its use.
+        size: key size in bits, for ``RSA`` and ``oct``.
+        crv: curve, for ``EC`` and ``OKP``.
+        kid: key id recorded in the key.
+        alg: algorithm recorded in the key; the key is then used only with it.
+        use: ``"sig"`` or ``"enc"``, recorded in the key; the key is then used only for it.
 
     Raises:
         UnsupportedAlgorithmError: unknown ``kty`` or ``crv``.

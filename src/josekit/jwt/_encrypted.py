@@ -93,9 +93,11 @@ def encode_nested(
 
     Args:
         claims: the claims, as for :func:`encode`.
-        signing_key, sign_alg: the issuer's signing key and JWS algorithm.
-        encryption_key, alg, enc: the recipient's key and the JWE algorithms, as for
-            :func:`encode_encrypted`.
+        signing_key: the issuer's signing key.
+        sign_alg: the JWS algorithm of the inner signature.
+        encryption_key: the recipient's key, as for :func:`encode_encrypted`.
+        alg: the JWE key management algorithm.
+        enc: the JWE content encryption algorithm (None for HPKE Integrated Encryption).
         header: extra header parameters of the inner JWS (``typ`` is ``"JWT"`` unless given).
         encryption_header: extra protected header parameters of the outer JWE; its ``cty``
             is always ``"JWT"``.
