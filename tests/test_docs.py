@@ -8,8 +8,12 @@ directory. A page that needs a running service says so with an HTML comment
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,65 @@ def _no_setup() -> Iterator[dict[str, Any]]:
     yield {}
 
 
-_SETUPS: dict[str, Callable[[], AbstractContextManager[dict[str, Any]]]] = {}
+@contextmanager
+def _serve(app: Any, sock: socket.socket) -> Iterator[None]:
+    """Run an ASGI app with uvicorn on an already bound loopback socket, in a thread."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app, log_level="error", lifespan="off", access_log=False, timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def _openid_provider() -> Iterator[dict[str, Any]]:
+    """A loopback OpenID provider: discovery and JWKS from a KeyStore, and one fresh ID token.
+
+    The page gets ``ISSUER`` (the provider's issuer URL), ``TOKEN`` (an ES256 ID token for
+    audience ``my-client``, valid for ten minutes) and ``provider_store`` (the KeyStore).
+    """
+    from josekit import jwt
+    from josekit.jwks import KeyStore, MemoryKeyStorage, RotationPolicy, create_app
+
+    store = KeyStore(
+        MemoryKeyStorage(),
+        RotationPolicy(
+            alg="ES256",
+            rotate_every=timedelta(days=7),
+            publish_ahead=timedelta(hours=2),
+            retire_after=timedelta(hours=3),
+        ),
+    )
+    store.rotate()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        issuer = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        now = int(time.time())
+        token = jwt.encode(
+            {"iss": issuer, "sub": "alice", "aud": "my-client", "iat": now, "exp": now + 600},
+            store.signing_key(),
+            "ES256",
+        )
+        with _serve(create_app(store, issuer=issuer), sock):
+            yield {"ISSUER": issuer, "TOKEN": token, "provider_store": store}
+
+
+_SETUPS: dict[str, Callable[[], AbstractContextManager[dict[str, Any]]]] = {
+    "openid-provider": _openid_provider,
+}
 
 
 def test_every_page_has_been_found() -> None:
