@@ -76,7 +76,7 @@ def _openid_provider() -> Iterator[dict[str, Any]]:
             retire_after=timedelta(hours=3),
         ),
     )
-    store.rotate()
+    store.rotate(now=int(time.time()))  # whole seconds: the page's datetimes are exact
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         issuer = f"http://127.0.0.1:{sock.getsockname()[1]}"
