@@ -155,3 +155,9 @@ def test_algorithm_page_lists_exactly_the_registries() -> None:
             assert kty.split()[0] == suite.kty, name
     for name, (family, _, _) in enc_rows.items():
         assert family == CONTENT_ENCRYPTION[name].family, name
+
+
+def test_every_page_is_in_the_navigation() -> None:
+    listed = set(re.findall(r":\s*(\S+\.md)\s*$", (ROOT / "mkdocs.yml").read_text(), re.M))
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert listed == pages
