@@ -11,6 +11,7 @@ import hmac as std_hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -45,6 +46,10 @@ class ContentEncryption:
         iv_size: initialization vector length in bytes.
         tag_size: authentication tag length in bytes.
         description: what RFC 7518 calls it.
+
+    A *cipher* is a CEK prepared for use (an ``AESGCM`` object for AES-GCM, the CEK itself
+    for AES-CBC-HMAC-SHA2): :meth:`cipher` builds one, and a caller that uses the same CEK
+    for many messages (``dir``) may keep it and pass it to :meth:`encrypt`/:meth:`decrypt`.
     """
 
     name: str
@@ -53,8 +58,9 @@ class ContentEncryption:
     iv_size: int
     tag_size: int
     description: str
-    _encrypt: Callable[[bytes, bytes, bytes, bytes], tuple[bytes, bytes]]
-    _decrypt: Callable[[bytes, bytes, bytes, bytes, bytes], bytes]
+    _cipher: Callable[[bytes], Any]
+    _encrypt: Callable[[Any, bytes, bytes, bytes], tuple[bytes, bytes]]
+    _decrypt: Callable[[Any, bytes, bytes, bytes, bytes], bytes]
 
     def generate_cek(self) -> bytes:
         """A fresh random content encryption key from the operating system's CSPRNG."""
@@ -64,27 +70,43 @@ class ContentEncryption:
         """A fresh random IV from the operating system's CSPRNG."""
         return os.urandom(self.iv_size)
 
-    def encrypt(self, cek: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
-        """Encrypt and authenticate; return ``(ciphertext, tag)``."""
+    def cipher(self, cek: bytes) -> Any:
+        """The cipher for ``cek``: a pure function of the key bytes, safe to reuse."""
+        return self._cipher(cek)
+
+    def encrypt(
+        self, cek: bytes, iv: bytes, plaintext: bytes, aad: bytes, cipher: Any = None
+    ) -> tuple[bytes, bytes]:
+        """Encrypt and authenticate; return ``(ciphertext, tag)``.
+
+        ``cipher``, when given, is ``self.cipher(cek)`` kept from an earlier call.
+        """
         if len(cek) != self.key_size or len(iv) != self.iv_size:
             raise ValueError(f"{self.name}: wrong CEK or IV length")
-        return self._encrypt(cek, iv, plaintext, aad)
+        return self._encrypt(self._cipher(cek) if cipher is None else cipher, iv, plaintext, aad)
 
-    def decrypt(self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
-        """Authenticate and decrypt; raise :class:`DecryptionError` on any failure."""
+    def decrypt(
+        self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, cipher: Any = None
+    ) -> bytes:
+        """Authenticate and decrypt; raise :class:`DecryptionError` on any failure.
+
+        ``cipher``, when given, is ``self.cipher(cek)`` kept from an earlier call.
+        """
         if len(cek) != self.key_size or len(iv) != self.iv_size or len(tag) != self.tag_size:
             raise DecryptionError(DECRYPTION_FAILED)
-        return self._decrypt(cek, iv, ciphertext, tag, aad)
+        if cipher is None:
+            cipher = self._cipher(cek)
+        return self._decrypt(cipher, iv, ciphertext, tag, aad)
 
 
 def _aes_gcm(bits: int) -> ContentEncryption:
-    def encrypt(cek: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
-        sealed = AESGCM(cek).encrypt(iv, plaintext, aad)
+    def encrypt(aead: AESGCM, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+        sealed = aead.encrypt(iv, plaintext, aad)
         return sealed[:-16], sealed[-16:]
 
-    def decrypt(cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
+    def decrypt(aead: AESGCM, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
         try:
-            return AESGCM(cek).decrypt(iv, ciphertext + tag, aad)
+            return aead.decrypt(iv, ciphertext + tag, aad)
         except InvalidTag:
             raise DecryptionError(DECRYPTION_FAILED) from None
 
@@ -95,6 +117,7 @@ def _aes_gcm(bits: int) -> ContentEncryption:
         12,
         16,
         f"AES GCM using {bits}-bit key",
+        AESGCM,
         encrypt,
         decrypt,
     )
@@ -142,6 +165,7 @@ def _aes_cbc_hmac(bits: int, sha: int) -> ContentEncryption:
         16,
         tag_size,
         f"AES_{bits}_CBC_HMAC_SHA_{sha} authenticated encryption",
+        bytes,
         encrypt,
         decrypt,
     )

@@ -158,6 +158,13 @@ class KeyManagement(ABC):
     ) -> bytes:
         """Recover the CEK; raise :class:`DecryptionError` when it cannot be recovered."""
 
+    def cipher(self, key: Key, enc: ContentEncryption) -> Any:
+        """A reusable ``enc`` cipher when ``key`` fixes the CEK of every message, else None.
+
+        Call it only after :meth:`wrap` or :meth:`unwrap` succeeded with ``key``.
+        """
+        return None
+
     def __repr__(self) -> str:
         return f"<KeyManagement {self.name} ({self.family})>"
 
@@ -231,6 +238,10 @@ class _Direct(KeyManagement):
         if encrypted_key:
             raise _fail()
         return _check_cek(key.crypto_key, enc)
+
+    def cipher(self, key: Key, enc: ContentEncryption) -> Any:
+        # The CEK is the key's own bytes in every message: its cipher is prepared once.
+        return key._derive(enc.name, enc.cipher)
 
 
 # -- key encryption (RSA) ------------------------------------------------------------------

@@ -217,7 +217,7 @@ def _decrypt_with(
     limits: Limits,
 ) -> bytes:
     cek = km.unwrap(key, encrypted_key, header, ce, limits)
-    return ce.decrypt(cek, iv, ciphertext, tag, aad)
+    return ce.decrypt(cek, iv, ciphertext, tag, aad, km.cipher(key, ce))
 
 
 def open_content(
@@ -237,7 +237,7 @@ def open_content(
         km.check_key(source, "decrypt", ce)
         used = source
         cek = km.unwrap(source, encrypted_key, header, ce, limits)
-        plaintext = ce.decrypt(cek, iv, ciphertext, tag, aad)
+        plaintext = ce.decrypt(cek, iv, ciphertext, tag, aad, km.cipher(source, ce))
     elif isinstance(source, (str, bytes, bytearray)):
         used = as_key(source, km)
         km.check_key(used, "decrypt", ce)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from .._b64 import b64d, b64e
@@ -30,6 +31,30 @@ from ._common import (
 __all__ = ["decrypt", "encrypt"]
 
 _EMPTY: Mapping[str, Any] = {}
+
+
+@lru_cache(maxsize=256)
+def _basic_header(alg: str, enc: str, kid: str | None) -> bytes:
+    """The encoded header ``{"alg", "enc", "kid"}``, made once per (registry names, checked kid)."""
+    members = {"alg": alg, "enc": enc} if kid is None else {"alg": alg, "enc": enc, "kid": kid}
+    return b64e(dumps_bytes(members))
+
+
+def _caller_header(
+    header: Mapping[str, Any] | None, alg: str, enc: str, zip: str | None, pinned: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The caller's header with ``alg``, ``enc`` and ``zip`` added; contradictions refused."""
+    refuse_generated(header, pinned)
+    protected: dict[str, Any] = dict(header or {})
+    place(protected, "alg", alg)
+    place(protected, "enc", enc)
+    if zip is not None:
+        place(protected, "zip", zip)
+    if protected.get("zip", "DEF") != "DEF":
+        raise InvalidHeaderError("zip must be 'DEF' (the only compression JWE defines)")
+    if "crit" in protected:
+        check_crit(protected, protected, protected["crit"] or (), JWE_REGISTERED)
+    return protected
 
 
 def encrypt(
@@ -83,30 +108,30 @@ def _encrypt(
     ce = CONTENT_ENCRYPTION.lookup(enc)
     recipient = as_key(key, km)
     km.check_key(recipient, "encrypt", ce)
-    refuse_generated(header, _pinned)
-    protected: dict[str, Any] = dict(header or {})
-    place(protected, "alg", alg)
-    place(protected, "enc", enc)
+    # Without a caller's header or zip, the header is alg, enc and the key's kid (if any).
+    basic = header is None and zip is None
+    protected = (
+        {"alg": alg, "enc": ce.name}
+        if basic
+        else _caller_header(header, alg, ce.name, zip, _pinned)
+    )
     if recipient.kid is not None and "kid" not in protected:
         protected["kid"] = recipient.kid
-    if zip is not None:
-        place(protected, "zip", zip)
-    if protected.get("zip", "DEF") != "DEF":
-        raise InvalidHeaderError("zip must be 'DEF' (the only compression JWE defines)")
-    if "crit" in protected:
-        check_crit(protected, protected, protected["crit"] or (), JWE_REGISTERED)
     if "kid" in protected:
         check_kid(protected, limits)
     cek = None if km.direct else (_cek or ce.generate_cek())
     cek, encrypted_key, generated = km.wrap(recipient, ce, cek, protected, limits, _pinned)
-    for name, value in generated.items():
-        place(protected, name, value)
-    h64 = b64e(dumps_bytes(protected))
+    if basic and not generated:
+        h64 = _basic_header(alg, ce.name, recipient.kid)
+    else:
+        for name, value in generated.items():
+            place(protected, name, value)
+        h64 = b64e(dumps_bytes(protected))
     iv = _iv or ce.generate_iv()
-    ciphertext, tag = ce.encrypt(cek, iv, deflate(data) if "zip" in protected else data, h64)
-    return b".".join((h64, b64e(encrypted_key), b64e(iv), b64e(ciphertext), b64e(tag))).decode(
-        "ascii"
-    )
+    body = deflate(data) if "zip" in protected else data
+    ciphertext, tag = ce.encrypt(cek, iv, body, h64, km.cipher(recipient, ce))
+    ek64 = b64e(encrypted_key) if encrypted_key else b""  # dir and ECDH-ES: an empty part
+    return b".".join((h64, ek64, b64e(iv), b64e(ciphertext), b64e(tag))).decode("ascii")
 
 
 def decrypt(

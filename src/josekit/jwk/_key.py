@@ -112,6 +112,7 @@ class Key:
 
     __slots__ = (
         "_crypto",
+        "_derived",
         "_extra",
         "_private_members",
         "_public_crypto",
@@ -131,6 +132,7 @@ class Key:
     _private_members: dict[str, str] | None
     _extra: dict[str, Any]
     _thumbprints: dict[str, str]
+    _derived: dict[str, Any]
     kty: str
     crv: str | None
     kid: str | None
@@ -165,6 +167,7 @@ class Key:
         setter(self, "_crypto", crypto)
         setter(self, "_public_crypto", public_crypto)
         setter(self, "_thumbprints", {})
+        setter(self, "_derived", {})
         meta = _check_meta(meta, kty, crv)
         setter(self, "kid", meta.pop("kid", None))
         setter(self, "alg", meta.pop("alg", None))
@@ -358,6 +361,18 @@ class Key:
         if not self.is_private:
             return self
         return _from_jwk(self.to_dict(private=False))
+
+    def _derive(self, name: str, build: Callable[[Any], Any]) -> Any:
+        """``build(self.crypto_key)``, computed on first use and kept with this key.
+
+        For values that depend only on the key material (such as a cipher object for a
+        direct-encryption key), so ``name`` must identify ``build``; the callers use a fixed,
+        small set of names, which bounds the cache.
+        """
+        value = self._derived.get(name)
+        if value is None:
+            value = self._derived[name] = build(self._crypto)
+        return value
 
     # -- thumbprints --------------------------------------------------------------------
 
