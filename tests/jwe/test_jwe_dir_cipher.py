@@ -1,0 +1,78 @@
+"""A dir key keeps its prepared cipher, and plain headers are encoded once: nothing else is kept."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from josekit import errors, jwe
+from josekit._b64 import b64d
+from josekit.jwk import Key, generate
+from josekit.policy import DEFAULT_LIMITS
+
+
+def _header(token: str) -> dict[str, object]:
+    decoded: dict[str, object] = json.loads(b64d(token.split(".")[0]))
+    return decoded
+
+
+def test_one_key_two_encs_of_the_same_size() -> None:
+    # A 256-bit key fits both A256GCM and A128CBC-HS256: each enc gets its own cipher.
+    key = generate("oct", size=256, kid="k")
+    for enc in ("A256GCM", "A128CBC-HS256", "A256GCM", "A128CBC-HS256"):
+        token = jwe.encrypt(b"hello", key, "dir", enc)
+        assert _header(token) == {"alg": "dir", "enc": enc, "kid": "k"}
+        result = jwe.decrypt(token, key, algorithms=["dir"])
+        assert result.plaintext == b"hello"
+        assert result.header["enc"] == enc
+
+
+def test_iv_and_ciphertext_fresh_with_a_kept_cipher() -> None:
+    key = generate("oct", size=256)
+    tokens = [jwe.encrypt(b"same", key, "dir", "A256GCM") for _ in range(3)]
+    ivs = {t.split(".")[2] for t in tokens}
+    ciphertexts = {t.split(".")[3] for t in tokens}
+    assert len(ivs) == 3
+    assert len(ciphertexts) == 3
+    assert all(t.split(".")[1] == "" for t in tokens)  # dir: empty encrypted key
+    assert "kid" not in _header(tokens[0])
+
+
+def test_each_key_uses_its_own_bytes() -> None:
+    first = Key.import_key({"kty": "oct", "k": "A" * 43, "kid": "same"})
+    second = Key.import_key({"kty": "oct", "k": "B" * 42 + "A", "kid": "same"})
+    token = jwe.encrypt(b"for first", first, "dir", "A256GCM")
+    jwe.decrypt(jwe.encrypt(b"warm", second, "dir", "A256GCM"), second, algorithms=["dir"])
+    with pytest.raises(errors.DecryptionError):
+        jwe.decrypt(token, second, algorithms=["dir"])
+    assert jwe.decrypt(token, first, algorithms=["dir"]).plaintext == b"for first"
+
+
+def test_header_memo_follows_the_kid() -> None:
+    for kid in ("a", "b", "a"):
+        key = generate("oct", size=128, kid=kid)
+        assert _header(jwe.encrypt(b"x", key, "dir", "A128GCM"))["kid"] == kid
+
+
+def test_checks_still_run_after_a_warm_call() -> None:
+    key = generate("oct", size=256, kid="a-longer-kid")
+    jwe.encrypt(b"warm", key, "dir", "A256GCM")
+    short = dataclasses.replace(DEFAULT_LIMITS, max_kid_length=4)
+    with pytest.raises(errors.LimitExceededError):
+        jwe.encrypt(b"x", key, "dir", "A256GCM", limits=short)
+    with pytest.raises(errors.InvalidKeyError):
+        jwe.encrypt(b"x", key, "dir", "A128GCM")  # a 256-bit key does not fit A128GCM
+    decrypt_only = Key.import_key({**key.to_dict(private=True), "key_ops": ["decrypt"]})
+    jwe.decrypt(jwe.encrypt(b"x", key, "dir", "A256GCM"), decrypt_only, algorithms=["dir"])
+    with pytest.raises(errors.InvalidKeyError):
+        jwe.encrypt(b"x", decrypt_only, "dir", "A256GCM")
+
+
+def test_caller_header_still_checked() -> None:
+    key = generate("oct", size=256)
+    token = jwe.encrypt(b"x", key, "dir", "A256GCM", header={"typ": "JWT"})
+    assert _header(token) == {"typ": "JWT", "alg": "dir", "enc": "A256GCM"}
+    with pytest.raises(errors.InvalidHeaderError):
+        jwe.encrypt(b"x", key, "dir", "A256GCM", header={"enc": "A128GCM"})
