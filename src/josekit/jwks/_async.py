@@ -28,7 +28,7 @@ from .._header import parse_protected
 from ..errors import JoseError, JWKSFetchError, KeyNotFoundError, LimitExceededError, MalformedError
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
-from ._cache import CacheSettings, CacheState
+from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
 from ._discovery import discovery_urls, jwks_uri_from
 from ._http import Seconds, expect_status, fetch_async, fetch_options, import_httpx
 from ._remote import (
@@ -104,13 +104,8 @@ class AsyncRemoteKeySet:
         limits: Limits = DEFAULT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        httpx_module = import_httpx()
-        if client is not None and not isinstance(client, httpx_module.AsyncClient):
-            raise JoseError(
-                f"client must be an httpx.AsyncClient, not {type(client).__name__} "
-                "(RemoteKeySet takes an httpx.Client)"
-            )
-        self._settings = CacheSettings.build(
+        check_client(client, import_httpx().AsyncClient, "RemoteKeySet takes an httpx.Client")
+        settings = CacheSettings.build(
             url,
             timeout=timeout,
             cache_ttl=cache_ttl,
@@ -122,11 +117,10 @@ class AsyncRemoteKeySet:
             follow_redirects=follow_redirects,
             limits=limits,
         )
+        self._cache = RemoteCache(settings, clock)
         self._client: httpx.AsyncClient | None = client
         self._owns_client = client is None
-        self._clock = clock
         self._lock = asyncio.Lock()
-        self._state = CacheState()
 
     @classmethod
     async def from_issuer(
@@ -184,10 +178,10 @@ class AsyncRemoteKeySet:
     @property
     def url(self) -> str:
         """The JWK Set URL."""
-        return self._settings.url
+        return self._cache.settings.url
 
     def __repr__(self) -> str:
-        return f"AsyncRemoteKeySet({self._settings.url!r})"
+        return f"AsyncRemoteKeySet({self._cache.settings.url!r})"
 
     async def candidates_async(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
         """The keys that may process a token with this header (see :class:`AsyncKeyResolver`).
@@ -196,19 +190,7 @@ class AsyncRemoteKeySet:
             KeyNotFoundError: no key matches, even after the refetch the cooldown allowed.
             JWKSFetchError: the set could not be fetched and no usable cached copy exists.
         """
-        settings = self._settings
-        now = self._clock()
-        state = self._state
-        if state.needs_fetch(now, settings):
-            state = await self._fetch(state.generation)
-        keys = state.usable_keys(now, settings)
-        try:
-            return state.select(keys, header, operation, settings)
-        except KeyNotFoundError:
-            refreshed = await self._fetch(state.generation)
-            if refreshed is state:
-                raise
-        return refreshed.select(refreshed.usable_keys(now, settings), header, operation, settings)
+        return await self._run(self._cache.candidates_steps(header, operation))
 
     def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
         """Always raises: this key set is looked up with ``await`` (see the class docs)."""
@@ -221,11 +203,7 @@ class AsyncRemoteKeySet:
 
     async def key_set(self) -> KeySet:
         """The current keys, fetched first if the cache is cold or expired."""
-        now = self._clock()
-        state = self._state
-        if state.needs_fetch(now, self._settings):
-            state = await self._fetch(state.generation)
-        return state.usable_keys(now, self._settings)
+        return await self._run(self._cache.key_set_steps())
 
     async def refresh(self) -> KeySet:
         """Fetch the set now, ignoring freshness and cooldown, and return it.
@@ -233,28 +211,31 @@ class AsyncRemoteKeySet:
         Raises:
             JWKSFetchError: this fetch failed (the cached keys, if any, are kept).
         """
-        state = await self._fetch(self._state.generation, force=True)
-        if state.error is not None:
-            raise JWKSFetchError(str(state.error))
-        return state.usable_keys(self._clock(), self._settings)
+        return self._cache.refreshed(await self._fetch(self._cache.state.generation, force=True))
+
+    async def _run(self, steps: FetchSteps[ResultT]) -> ResultT:
+        """Drive a lookup, awaiting a fetch each time it asks."""
+        try:
+            seen = next(steps)
+            while True:
+                seen = steps.send(await self._fetch(seen))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
     async def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
-        settings = self._settings
+        """Fetch unless another task already did since generation ``seen`` (single-flight)."""
         async with self._lock:
-            current = self._state
-            if current.generation != seen and not force:
-                return current
-            now = self._clock()
-            if not force and not current.may_attempt(now, settings):
-                return current
-            etag = current.etag if current.keys is not None else None
+            cache = self._cache
+            now = cache.fetch_plan(seen, force)
+            if now is None:
+                return cache.state
+            settings = cache.settings
+            etag = cache.request_etag()
             try:
                 fetched = await fetch_async(self._http(), settings.url, settings.fetch, etag)
-                new = current.succeeded(expect_status(fetched, (200, 304)), now, settings)
             except JWKSFetchError as exc:
-                new = current.failed(exc, now, settings)
-            self._state = new
-            return new
+                return cache.record(exc, now)
+            return cache.record(fetched, now)
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:

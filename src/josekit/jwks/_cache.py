@@ -4,15 +4,21 @@ A :class:`CacheState` is immutable; each fetch attempt produces a new one with a
 ``generation``. The clients swap states under their lock, which gives single-flight fetching:
 a caller that waited on the lock sees that the generation moved on and uses that result
 instead of fetching again.
+
+:class:`RemoteCache` holds everything a remote key set does except the I/O: its settings,
+its state, the decision whether to fetch, and the lookups written as generators that yield
+the generation they have seen whenever they need a fetch. ``RemoteKeySet`` and
+``AsyncRemoteKeySet`` each hold one and add only the HTTP client, the lock, and a loop that
+performs those fetches (blocking or awaited).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import JoseError, JWKSFetchError, KeyNotFoundError
 from ..jwk import Key, KeySet
@@ -23,12 +29,13 @@ from ._http import (
     Seconds,
     check_url,
     duration,
+    expect_status,
     fetch_options,
     parse_key_set,
     ttl_from_headers,
 )
 
-__all__ = ["CacheSettings", "CacheState"]
+__all__ = ["CacheSettings", "CacheState", "FetchSteps", "RemoteCache", "check_client"]
 
 _log = logging.getLogger("josekit.jwks")
 
@@ -157,3 +164,99 @@ class CacheState:
             return keys.candidates(header, operation)
         except KeyNotFoundError as exc:
             raise KeyNotFoundError(f"{exc} (JWK Set from {settings.url})") from None
+
+
+ResultT = TypeVar("ResultT")
+
+FetchSteps = Generator[int, CacheState, ResultT]
+"""A lookup that yields the generation it has seen when it needs a fetch, and is sent the
+state after that fetch (see :meth:`RemoteCache.fetch_plan`)."""
+
+
+def check_client(client: object, client_type: type, hint: str) -> None:
+    """Refuse a ``client`` of the wrong httpx type (``hint`` names the other key set)."""
+    if client is not None and not isinstance(client, client_type):
+        raise JoseError(
+            f"client must be an httpx.{client_type.__name__}, not {type(client).__name__} ({hint})"
+        )
+
+
+class RemoteCache:
+    """The I/O-free part of a remote key set: settings, cache state, and the lookup steps.
+
+    The key set owns the HTTP client and the lock, and drives the steps: when one yields,
+    it takes its lock, calls :meth:`fetch_plan`, performs the request if that returns a
+    time, and hands the answer (or the :class:`JWKSFetchError`) to :meth:`record`.
+    """
+
+    __slots__ = ("clock", "settings", "state")
+
+    def __init__(self, settings: CacheSettings, clock: Callable[[], float]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.state = CacheState()
+
+    def candidates_steps(
+        self, header: Mapping[str, Any], operation: str
+    ) -> FetchSteps[Sequence[Key]]:
+        """Fetch when cold or expired; refetch once (cooldown permitting) on no match."""
+        settings = self.settings
+        now = self.clock()
+        state = self.state
+        if state.needs_fetch(now, settings):
+            state = yield state.generation
+        keys = state.usable_keys(now, settings)
+        try:
+            return state.select(keys, header, operation, settings)
+        except KeyNotFoundError as exc:
+            missing = exc
+        refreshed = yield state.generation
+        if refreshed is state:
+            raise missing
+        return refreshed.select(refreshed.usable_keys(now, settings), header, operation, settings)
+
+    def key_set_steps(self) -> FetchSteps[KeySet]:
+        """The current keys, fetched first if the cache is cold or expired."""
+        now = self.clock()
+        state = self.state
+        if state.needs_fetch(now, self.settings):
+            state = yield state.generation
+        return state.usable_keys(now, self.settings)
+
+    def refreshed(self, state: CacheState) -> KeySet:
+        """The keys after a forced fetch, or the error that fetch met."""
+        if state.error is not None:
+            raise JWKSFetchError(str(state.error))
+        return state.usable_keys(self.clock(), self.settings)
+
+    def fetch_plan(self, seen: int, force: bool) -> float | None:
+        """The time of the fetch to make now, or None if the current state stands.
+
+        None when another caller fetched since generation ``seen`` (single-flight) or the
+        cooldown is not over; ``force`` overrides both. Call it under the key set's lock.
+        """
+        current = self.state
+        if current.generation != seen and not force:
+            return None
+        now = self.clock()
+        if not force and not current.may_attempt(now, self.settings):
+            return None
+        return now
+
+    def request_etag(self) -> str | None:
+        """The ``ETag`` to revalidate with (only while keys are cached)."""
+        return self.state.etag if self.state.keys is not None else None
+
+    def record(self, outcome: Fetched | JWKSFetchError, now: float) -> CacheState:
+        """Store and return the state after a fetch started at ``now`` (under the lock)."""
+        current = self.state
+        settings = self.settings
+        if isinstance(outcome, JWKSFetchError):
+            new = current.failed(outcome, now, settings)
+        else:
+            try:
+                new = current.succeeded(expect_status(outcome, (200, 304)), now, settings)
+            except JWKSFetchError as exc:
+                new = current.failed(exc, now, settings)
+        self.state = new
+        return new

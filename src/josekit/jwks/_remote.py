@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JoseError, JWKSFetchError, KeyNotFoundError
+from ..errors import JWKSFetchError
 from ..jwk import Key, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
-from ._cache import CacheSettings, CacheState
+from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
 from ._discovery import discovery_urls, jwks_uri_from
 from ._http import Seconds, expect_status, fetch_options, fetch_sync, import_httpx
 
@@ -113,13 +113,8 @@ class RemoteKeySet:
         limits: Limits = DEFAULT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        httpx_module = import_httpx()
-        if client is not None and not isinstance(client, httpx_module.Client):
-            raise JoseError(
-                f"client must be an httpx.Client, not {type(client).__name__} "
-                "(AsyncRemoteKeySet takes an httpx.AsyncClient)"
-            )
-        self._settings = CacheSettings.build(
+        check_client(client, import_httpx().Client, "AsyncRemoteKeySet takes an httpx.AsyncClient")
+        settings = CacheSettings.build(
             url,
             timeout=timeout,
             cache_ttl=cache_ttl,
@@ -131,11 +126,10 @@ class RemoteKeySet:
             follow_redirects=follow_redirects,
             limits=limits,
         )
+        self._cache = RemoteCache(settings, clock)
         self._client: httpx.Client | None = client
         self._owns_client = client is None
-        self._clock = clock
         self._lock = threading.Lock()
-        self._state = CacheState()
 
     @classmethod
     def from_issuer(
@@ -200,10 +194,10 @@ class RemoteKeySet:
     @property
     def url(self) -> str:
         """The JWK Set URL."""
-        return self._settings.url
+        return self._cache.settings.url
 
     def __repr__(self) -> str:
-        return f"RemoteKeySet({self._settings.url!r})"
+        return f"RemoteKeySet({self._cache.settings.url!r})"
 
     # -- KeyResolver ---------------------------------------------------------------------
 
@@ -217,19 +211,7 @@ class RemoteKeySet:
             KeyNotFoundError: no key matches, even after the refetch the cooldown allowed.
             JWKSFetchError: the set could not be fetched and no usable cached copy exists.
         """
-        settings = self._settings
-        now = self._clock()
-        state = self._state
-        if state.needs_fetch(now, settings):
-            state = self._fetch(state.generation)
-        keys = state.usable_keys(now, settings)
-        try:
-            return state.select(keys, header, operation, settings)
-        except KeyNotFoundError:
-            refreshed = self._fetch(state.generation)
-            if refreshed is state:
-                raise
-        return refreshed.select(refreshed.usable_keys(now, settings), header, operation, settings)
+        return self._run(self._cache.candidates_steps(header, operation))
 
     def key_set(self) -> KeySet:
         """The current keys, fetched first if the cache is cold or expired.
@@ -237,11 +219,7 @@ class RemoteKeySet:
         Raises:
             JWKSFetchError: the set could not be fetched and no usable cached copy exists.
         """
-        now = self._clock()
-        state = self._state
-        if state.needs_fetch(now, self._settings):
-            state = self._fetch(state.generation)
-        return state.usable_keys(now, self._settings)
+        return self._run(self._cache.key_set_steps())
 
     def refresh(self) -> KeySet:
         """Fetch the set now, ignoring freshness and cooldown, and return it.
@@ -249,29 +227,31 @@ class RemoteKeySet:
         Raises:
             JWKSFetchError: this fetch failed (the cached keys, if any, are kept).
         """
-        state = self._fetch(self._state.generation, force=True)
-        if state.error is not None:
-            raise JWKSFetchError(str(state.error))
-        return state.usable_keys(self._clock(), self._settings)
+        return self._cache.refreshed(self._fetch(self._cache.state.generation, force=True))
+
+    def _run(self, steps: FetchSteps[ResultT]) -> ResultT:
+        """Drive a lookup, fetching each time it asks."""
+        try:
+            seen = next(steps)
+            while True:
+                seen = steps.send(self._fetch(seen))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
     def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
         """Fetch unless another caller already did since generation ``seen`` (single-flight)."""
-        settings = self._settings
         with self._lock:
-            current = self._state
-            if current.generation != seen and not force:
-                return current
-            now = self._clock()
-            if not force and not current.may_attempt(now, settings):
-                return current
-            etag = current.etag if current.keys is not None else None
+            cache = self._cache
+            now = cache.fetch_plan(seen, force)
+            if now is None:
+                return cache.state
+            settings = cache.settings
+            etag = cache.request_etag()
             try:
                 fetched = fetch_sync(self._http(), settings.url, settings.fetch, etag)
-                new = current.succeeded(expect_status(fetched, (200, 304)), now, settings)
             except JWKSFetchError as exc:
-                new = current.failed(exc, now, settings)
-            self._state = new
-            return new
+                return cache.record(exc, now)
+            return cache.record(fetched, now)
 
     def _http(self) -> httpx.Client:
         if self._client is None:
