@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from josekit import Key, KeySet, Limits, errors, jwe, jwk, jws
-from josekit._b64 import b64d
+from josekit._b64 import b64d, b64e_str
 
 HS = jwk.generate("oct", size=256, kid="hs")
 EC = jwk.generate("EC", crv="P-256", kid="ec")
@@ -413,3 +413,24 @@ def test_unsecured_tokens_from_josekit_carry_no_extensions() -> None:
     for header in ({"crit": ["exp"], "exp": 1}, {"b64": False}):
         with pytest.raises(errors.InvalidHeaderError):
             jws.encode_unsecured(b"x", header=header)
+
+
+def test_key_set_without_a_fitting_key_says_why_the_first_was_refused() -> None:
+    short = Key.import_key({"kty": "oct", "k": b64e_str(b"s" * 16)})  # 128 bits < HS256's 256
+    token = jws.sign(b"x", jwk.generate("oct", size=256), "HS256")
+    with pytest.raises(
+        errors.KeyNotFoundError, match=r"HS256.*at least 256 bits; this one has 128"
+    ):
+        jws.verify(token, KeySet([short]), algorithms=["HS256"])
+    with pytest.raises(errors.KeyNotFoundError, match="at least 256 bits"):
+        jws.verify_json(jws_json_of(token), KeySet([short]), algorithms=["HS256"])
+    # The first candidate's reason is the one given, whatever the others' reasons are.
+    shorter = Key.import_key({"kty": "oct", "k": b64e_str(b"t" * 12)})
+    with pytest.raises(errors.KeyNotFoundError, match="this one has 96") as info:
+        jws.verify(token, KeySet([shorter, short]), algorithms=["HS256"])
+    assert "128" not in str(info.value)
+
+
+def jws_json_of(compact: str) -> dict[str, str]:
+    h64, p64, s64 = compact.split(".")
+    return {"protected": h64, "payload": p64, "signature": s64}

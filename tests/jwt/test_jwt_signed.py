@@ -480,3 +480,21 @@ def test_header_size_limit() -> None:
     token = signed(CLAIMS, header={"x-pad": "p" * 9000})
     with pytest.raises(LimitExceededError):
         jwt.decode(token, hmac_key(), algorithms=["HS256"], now=NOW)
+
+
+def test_decode_keyset_without_a_fitting_key_says_why() -> None:
+    short = jwk.Key.import_key({"kty": "oct", "k": b64e_str(b"s" * 16), "kid": "h1"})
+    token = jwt.encode(CLAIMS, jwk.generate("oct", size=256, kid="h1"), "HS256")
+    with pytest.raises(KeyNotFoundError, match="at least 256 bits; this one has 128"):
+        jwt.decode(token, KeySet([short]), algorithms=["HS256"], now=NOW)
+
+
+def test_decode_refuses_b64_before_crit_and_after_the_algorithm() -> None:
+    token = jws.sign(b"{}", hmac_key(), "HS256", header={"b64": True, "crit": ["b64"]})
+    with pytest.raises(InvalidHeaderError, match="a JWT never uses 'b64'"):
+        jwt.decode(token, hmac_key(), algorithms=["HS256"], now=NOW)
+    with pytest.raises(AlgorithmNotAllowedError, match="HS256"):
+        jwt.decode(token, hmac_key(), algorithms=["HS384"], now=NOW)
+    # jws.verify, on the same path, reports the extension it was not told to understand.
+    with pytest.raises(CriticalHeaderError):
+        jws.verify(token, hmac_key(), algorithms=["HS256"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from types import MappingProxyType
@@ -283,6 +283,7 @@ def _verify_signature(
         return source
     candidates = resolve_keys(source, header, "verify")
     fitting = []
+    unfit: InvalidKeyError | None = None
     for candidate in candidates:
         if not isinstance(candidate, Key):
             raise InvalidKeyError(
@@ -290,11 +291,16 @@ def _verify_signature(
             )
         try:
             desc.check_key(candidate, "verify")
-        except InvalidKeyError:
+        except InvalidKeyError as exc:
+            if unfit is None:
+                unfit = exc
             continue
         fitting.append(candidate)
     if not fitting:
-        raise KeyNotFoundError(f"no key in the key set can verify alg {desc.name}")
+        # Say why the first candidate was refused: "key too small" is worth more than
+        # "not found" to whoever configured the key set.
+        reason = f" (the first candidate was refused: {unfit})" if unfit is not None else ""
+        raise KeyNotFoundError(f"no key in the key set can verify alg {desc.name}{reason}")
     for candidate in fitting:
         try:
             desc.verify(candidate, signing_input, signature)
@@ -304,23 +310,34 @@ def _verify_signature(
     raise InvalidSignatureError("signature verification failed")
 
 
+_ALG_NONE_REFUSED = (
+    "alg 'none' (unsecured JWS) is never accepted by verify; "
+    "use jws.decode_unsecured() if you really mean to read an unsecured JWS"
+)
+
+
 def _check_header(
     protected: Mapping[str, Any],
     merged: Mapping[str, Any],
     allowed: Collection[str],
     understood: frozenset[str],
     limits: Limits,
+    alg_none: str = _ALG_NONE_REFUSED,
+    b64_refused: str | None = None,
 ) -> tuple[SignatureAlgorithm, bool]:
-    """Check a received header once, before any cryptography: the descriptor and ``b64``."""
+    """Check a received header once, before any cryptography: the descriptor and ``b64``.
+
+    ``alg_none`` is the message refusing ``alg: none``; with ``b64_refused``, any ``b64``
+    parameter is refused with that message (a JWT never uses RFC 7797).
+    """
     alg = merged.get("alg")
     if alg is None:
         raise InvalidHeaderError("the JWS header has no 'alg'")
     if alg == "none":
-        raise AlgorithmNotAllowedError(
-            "alg 'none' (unsecured JWS) is never accepted by verify; "
-            "use jws.decode_unsecured() if you really mean to read an unsecured JWS"
-        )
+        raise AlgorithmNotAllowedError(alg_none)
     desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
+    if b64_refused is not None and "b64" in merged:
+        raise InvalidHeaderError(b64_refused)
     if "crit" in merged:
         check_crit(protected, merged, understood, JWS_REGISTERED)
     if "kid" in merged:
@@ -328,6 +345,18 @@ def _check_header(
     if "b64" in merged:
         return desc, _b64_flag(protected, merged)
     return desc, True
+
+
+def _not_compact(text: str) -> MalformedError:
+    """The error for a text that is not three '.'-separated parts, with a hint if one fits."""
+    dots = text.count(".")
+    if text.lstrip().startswith("{"):
+        hint = ": this is a JSON serialization, use jws.verify_json()"
+    elif dots == 4:
+        hint = ": this has five parts, like a JWE (use jwe.decrypt())"
+    else:
+        hint = f", not {dots + 1}"
+    return MalformedError(f"a compact JWS has exactly three parts separated by '.'{hint}")
 
 
 def _compact_text(token: object, limits: Limits) -> str:
@@ -345,15 +374,8 @@ def _compact_text(token: object, limits: Limits) -> str:
             f"the token is larger than the limit of {limits.max_token_size} characters "
             "(raise Limits.max_token_size to accept it)"
         )
-    dots = text.count(".")
-    if dots != 2:
-        if text.lstrip().startswith("{"):
-            hint = ": this is a JSON serialization, use jws.verify_json()"
-        elif dots == 4:
-            hint = ": this has five parts, like a JWE (use jwe.decrypt())"
-        else:
-            hint = f", not {dots + 1}"
-        raise MalformedError(f"a compact JWS has exactly three parts separated by '.'{hint}")
+    if text.count(".") != 2:
+        raise _not_compact(text)
     if not text.isascii():
         raise MalformedError("a compact JWS must be ASCII text")
     return text
@@ -396,16 +418,36 @@ def verify(
     else:
         allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
     understood = _understood(crit, unencoded_payload) if crit or unencoded_payload else _NOTHING
-    # The common case first, without the calls that explain what is wrong; maxsplit bounds
-    # the work on a token made of dots.
+    # The common case first, without the calls that explain what is wrong.
     if type(token) is str and len(token) <= limits.max_token_size and token.isascii():
         text = token
-        parts = token.split(".", 3)
-        if len(parts) != 3:
-            _compact_text(token, limits)  # raises, saying what is wrong
     else:
         text = _compact_text(token, limits)
-        parts = text.split(".")
+    return _verify_compact(text, key_or_keyset, allowed, understood, limits, detached_payload)
+
+
+def _verify_compact(
+    text: str,
+    source: KeySource,
+    allowed: Collection[str],
+    understood: frozenset[str],
+    limits: Limits,
+    detached_payload: Payload | None = None,
+    not_compact: Callable[[str], JoseError] = _not_compact,
+    alg_none: str = _ALG_NONE_REFUSED,
+    b64_refused: str | None = None,
+) -> VerifiedJWS:
+    """Verify a compact JWS: its header, its payload bytes and the key that verified it.
+
+    The one compact verification path, for :func:`verify` and for signed JWTs. ``text`` is
+    ASCII and within ``limits.max_token_size`` (the caller checked). ``not_compact`` builds
+    the error for a text that is not three parts; ``alg_none`` and ``b64_refused`` are those
+    of :func:`_check_header`. Nothing is decoded beyond the header before the signature is
+    checked, and the payload only after it verified.
+    """
+    parts = text.split(".", 3)  # maxsplit bounds the work on a token made of dots
+    if len(parts) != 3:
+        raise not_compact(text)
     h64, p64, s64 = parts
     header = parse_protected(h64, limits)
     alg = header.get("alg")
@@ -419,7 +461,9 @@ def verify(
     ):
         b64 = True  # the common header, checked inline: _check_header() gives the same answer
     else:
-        desc, b64 = _check_header(header, header, allowed, understood, limits)
+        desc, b64 = _check_header(
+            header, header, allowed, understood, limits, alg_none, b64_refused
+        )
     if detached_payload is not None:
         if p64:
             raise MalformedError("a detached payload was given, but the token carries one")
@@ -431,12 +475,12 @@ def verify(
             _check_payload_size(len(p64), limits, encoded=b64)
         signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
     signature = b64d(s64, "signature")
-    if isinstance(key_or_keyset, Key):
-        desc.check_key(key_or_keyset, "verify")
-        desc.verify(key_or_keyset, signing_input, signature)
-        used = key_or_keyset
+    if isinstance(source, Key):
+        desc.check_key(source, "verify")
+        desc.verify(source, signing_input, signature)
+        used = source
     else:
-        used = _verify_signature(desc, key_or_keyset, header, signing_input, signature)
+        used = _verify_signature(desc, source, header, signing_input, signature)
     if detached_payload is None:
         # Decoded only now: a forged token never costs a decode of its payload.
         payload = b64d(p64, "payload") if b64 else p64.encode("ascii")

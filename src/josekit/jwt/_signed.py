@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Union
 
-from .._b64 import b64d
-from .._header import JWS_REGISTERED, check_crit, check_kid, parse_protected
 from .._json import loads_object
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..errors import (
-    AlgorithmNotAllowedError,
     InvalidHeaderError,
     LimitExceededError,
     MalformedError,
@@ -19,7 +16,7 @@ from ..jwk import Key, KeyResolver
 from ..jws import decode_unsecured as _jws_decode_unsecured
 from ..jws import encode_unsecured as _jws_encode_unsecured
 from ..jws import sign as _jws_sign
-from ..jws._core import _verify_signature
+from ..jws._core import VerifiedJWS, _verify_compact
 from ..policy import DEFAULT_LIMITS, Limits
 from ._claims import (
     ClaimChecks,
@@ -46,6 +43,13 @@ __all__ = [
 ]
 
 KeySource = Union[Key, KeyResolver]
+_NO_EXTENSIONS: frozenset[str] = frozenset()
+
+_ALG_NONE_REFUSED = (
+    "alg 'none' (an unsecured JWT) is never accepted by jwt.decode(); "
+    "use jwt.decode_unsecured() if you really mean to read an unsecured JWT"
+)
+_B64_REFUSED = "a JWT never uses 'b64' (RFC 7797 unencoded payloads); this token is not a JWT"
 
 
 def jwt_header(header: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
@@ -98,9 +102,7 @@ def _not_signed(token: str) -> MalformedError:
 
 
 def _unencoded_refused() -> InvalidHeaderError:
-    return InvalidHeaderError(
-        "a JWT never uses 'b64' (RFC 7797 unencoded payloads); this token is not a JWT"
-    )
+    return InvalidHeaderError(_B64_REFUSED)
 
 
 def parse_claims(payload: bytes, header: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
@@ -116,39 +118,24 @@ def parse_claims(payload: bytes, header: Mapping[str, Any], limits: Limits) -> d
 
 def verify_compact(
     token: str, source: KeySource, allowed: Collection[str], limits: Limits
-) -> tuple[dict[str, Any], bytes, Key]:
-    """Verify a compact JWS that carries a JWT: header, payload bytes and the key that verified.
+) -> VerifiedJWS:
+    """Verify a compact JWS that carries a JWT: its header, payload bytes and verifying key.
 
-    This is :func:`josekit.jws.verify` without what a JWT never uses (detached and unencoded
-    payloads), so the hot path is a split, two strict decodes and the signature check.
+    ``token`` is ASCII text within the size limit, as from :func:`text_token`. This is the
+    one compact path of :func:`josekit.jws.verify`, without what a JWT never uses (detached
+    and unencoded payloads, extensions in ``crit``) and with the JWT's own messages.
     """
-    if token.count(".") != 2:
-        raise _not_signed(token)
-    h64, p64, s64 = token.split(".")
-    header = parse_protected(h64, limits)
-    alg = header.get("alg")
-    if alg == "none":
-        raise AlgorithmNotAllowedError(
-            "alg 'none' (an unsecured JWT) is never accepted by jwt.decode(); "
-            "use jwt.decode_unsecured() if you really mean to read an unsecured JWT"
-        )
-    if alg is None:
-        raise InvalidHeaderError("the JWS header has no 'alg'")
-    desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
-    if "b64" in header:
-        raise _unencoded_refused()
-    if "crit" in header:
-        check_crit(header, header, (), JWS_REGISTERED)
-    check_kid(header, limits)
-    if len(p64) > limits.max_payload_size * 4 // 3 + 4:
-        raise LimitExceededError(
-            f"the payload is larger than the limit of {limits.max_payload_size}"
-        )
-    signature = b64d(s64, "signature")
-    key = _verify_signature(
-        desc, source, header, token[: len(h64) + len(p64) + 1].encode("ascii"), signature
+    return _verify_compact(
+        token,
+        source,
+        allowed,
+        _NO_EXTENSIONS,
+        limits,
+        None,
+        _not_signed,
+        _ALG_NONE_REFUSED,
+        _B64_REFUSED,
     )
-    return header, b64d(p64, "payload"), key
 
 
 def encode(
@@ -239,20 +226,22 @@ def decode(
         now=now,
     )
     allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
-    header, payload, key = verify_compact(text_token(token, limits), key_or_keyset, allowed, limits)
-    claims = parse_claims(payload, header, limits)
+    verified = verify_compact(text_token(token, limits), key_or_keyset, allowed, limits)
+    header = verified.header
+    claims = parse_claims(verified.payload, header, limits)
     validate(claims, header, checks)
-    return Token(claims, header, key)
+    return Token(claims, header, verified.key)
 
 
 def decode_with(
     token: str, source: KeySource, allowed: Collection[str], checks: ClaimChecks, limits: Limits
 ) -> Token:
     """:func:`decode` with options already checked (used by the nested and profile paths)."""
-    header, payload, key = verify_compact(token, source, allowed, limits)
-    claims = parse_claims(payload, header, limits)
+    verified = verify_compact(token, source, allowed, limits)
+    header = verified.header
+    claims = parse_claims(verified.payload, header, limits)
     validate(claims, header, checks)
-    return Token(claims, header, key)
+    return Token(claims, header, verified.key)
 
 
 # -- unsecured JWTs (RFC 7519 §6) ------------------------------------------------------------
