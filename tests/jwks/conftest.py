@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from jwks_helpers import Counting, Scripted, serve
-
-
-@dataclass
-class Live:
-    """A running scripted server: its app (to change answers), counter and base URL."""
-
-    app: Scripted
-    counter: Counting
-    base: str
-
-    @property
-    def url(self) -> str:
-        return self.base + "/jwks.json"
-
-    def hits(self, path: str = "/jwks.json") -> int:
-        return self.counter.counts[path]
+from jwks_helpers import Counting, Live, Scripted, serve
 
 
 @pytest.fixture(scope="session")

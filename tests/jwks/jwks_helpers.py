@@ -183,3 +183,19 @@ def ec_keys(*kids: str) -> tuple[list[jwk.Key], KeySet]:
     """Private P-256 keys with these kids, and the public key set."""
     private = [jwk.generate("EC", crv="P-256", kid=kid, alg="ES256", use="sig") for kid in kids]
     return private, KeySet([k.public() for k in private])
+
+
+@dataclass
+class Live:
+    """A running scripted server: its app (to change answers), counter and base URL."""
+
+    app: Scripted
+    counter: Counting
+    base: str
+
+    @property
+    def url(self) -> str:
+        return self.base + "/jwks.json"
+
+    def hits(self, path: str = "/jwks.json") -> int:
+        return self.counter.counts[path]

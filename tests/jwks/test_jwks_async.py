@@ -9,8 +9,7 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from conftest import Live
-from jwks_helpers import Clock, ec_keys, silent_server
+from jwks_helpers import Clock, Live, ec_keys, silent_server
 
 from josekit import KeySet, jwe, jwk, jws, jwt
 from josekit.errors import (

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Live
-from jwks_helpers import ec_keys
+from jwks_helpers import Live, ec_keys
 
 from josekit import jws
 from josekit.errors import JWKSFetchError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Live
+from jwks_helpers import Live
 
 from josekit import KeySet, jwe, jwk, jws, jwt
 from josekit.jwks import RemoteKeySet

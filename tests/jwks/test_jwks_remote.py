@@ -11,8 +11,7 @@ import time
 
 import httpx
 import pytest
-from conftest import Live
-from jwks_helpers import Clock, ec_keys, silent_server, trickle_server
+from jwks_helpers import Clock, Live, ec_keys, silent_server, trickle_server
 
 from josekit import jwk, jws
 from josekit.errors import JoseError, JWKSFetchError, KeyNotFoundError
