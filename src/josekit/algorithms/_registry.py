@@ -55,13 +55,13 @@ class Registry(Generic[T], Mapping[str, T]):
 
     def lookup(self, name: object) -> T:
         """The descriptor for ``name``, or :class:`UnsupportedAlgorithmError`."""
-        entry = self._entries.get(name) if isinstance(name, str) else None
-        if entry is None:
+        try:
+            return self._entries[name]  # type: ignore[index]
+        except (KeyError, TypeError):
             raise UnsupportedAlgorithmError(
                 f"{self.kind} algorithm {name!r} is not supported "
                 f"(josekit implements {', '.join(self._entries)})"
-            )
-        return entry
+            ) from None
 
     def allow_list(
         self, algorithms: Iterable[str] | None, what: str = "algorithms"

@@ -119,8 +119,10 @@ class KeyManagement(ABC):
         decrypting = operation == "decrypt"
         if decrypting and not key.is_private:
             raise InvalidKeyError(f"decrypting with {self.name} needs the private key")
-        key.check_usage(self.decrypt_op if decrypting else self.encrypt_op)
-        self._check_key_alg(key, enc)
+        if key.use is not None or key.key_ops is not None:
+            key.check_usage(self.decrypt_op if decrypting else self.encrypt_op)
+        if key.alg is not None:
+            self._check_key_alg(key, enc)
 
     def _check_key_alg(self, key: Key, enc: ContentEncryption) -> None:
         if key.alg is not None and key.alg != self.name:

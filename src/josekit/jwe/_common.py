@@ -82,6 +82,8 @@ class Recipient:
 
 def plaintext_bytes(plaintext: Plaintext) -> bytes:
     """The plaintext as bytes (``str`` is UTF-8 encoded)."""
+    if type(plaintext) is bytes:
+        return plaintext
     if isinstance(plaintext, str):
         return plaintext.encode("utf-8")
     if isinstance(plaintext, (bytes, bytearray, memoryview)):

@@ -12,6 +12,7 @@ from .._json import dumps_bytes
 from ..algorithms.content import CONTENT_ENCRYPTION
 from ..algorithms.key_management import KEY_MANAGEMENT
 from ..errors import InvalidHeaderError, LimitExceededError, MalformedError
+from ..jwk import Key
 from ..policy import DEFAULT_LIMITS, Limits
 from . import _integrated
 from ._common import (
@@ -106,7 +107,7 @@ def _encrypt(
     if km.integrated:
         return _integrated.encrypt_compact(plaintext, key, km, enc, header, zip, limits)
     ce = CONTENT_ENCRYPTION.lookup(enc)
-    recipient = as_key(key, km)
+    recipient = key if isinstance(key, Key) else as_key(key, km)
     km.check_key(recipient, "encrypt", ce)
     # Without a caller's header or zip, the header is alg, enc and the key's kid (if any).
     basic = header is None and zip is None
@@ -115,20 +116,21 @@ def _encrypt(
         if basic
         else _caller_header(header, alg, ce.name, zip, _pinned)
     )
-    if recipient.kid is not None and "kid" not in protected:
-        protected["kid"] = recipient.kid
+    kid = recipient.kid
+    if kid is not None and "kid" not in protected:
+        protected["kid"] = kid
     if "kid" in protected:
         check_kid(protected, limits)
     cek = None if km.direct else (_cek or ce.generate_cek())
     cek, encrypted_key, generated = km.wrap(recipient, ce, cek, protected, limits, _pinned)
     if basic and not generated:
-        h64 = _basic_header(alg, ce.name, recipient.kid)
+        h64 = _basic_header(alg, ce.name, kid)
     else:
         for name, value in generated.items():
             place(protected, name, value)
         h64 = b64e(dumps_bytes(protected))
     iv = _iv or ce.generate_iv()
-    body = deflate(data) if "zip" in protected else data
+    body = data if basic or "zip" not in protected else deflate(data)
     ciphertext, tag = ce.encrypt(cek, iv, body, h64, km.cipher(recipient, ce))
     ek64 = b64e(encrypted_key) if encrypted_key else b""  # dir and ECDH-ES: an empty part
     return b".".join((h64, ek64, b64e(iv), b64e(ciphertext), b64e(tag))).decode("ascii")
