@@ -52,7 +52,7 @@ class SignatureAlgorithm:
         """Refuse a key that does not fit this algorithm or this operation, before any crypto."""
         if key.kty != self.kty:
             raise InvalidKeyError(
-                f"alg {self.name} needs a {self.kty} key, not {key.kty}"
+                f"alg {self.name} needs a key of type {self.kty}, not {key.kty}"
                 + (
                     " (symmetric and asymmetric algorithms never mix)"
                     if "oct" in (self.kty, key.kty)
