@@ -15,12 +15,11 @@ from ..errors import (
     DecryptionError,
     InvalidHeaderError,
     InvalidKeyError,
-    KeyNotFoundError,
     LimitExceededError,
     MalformedError,
     UnsupportedAlgorithmError,
 )
-from ..jwk import Key, KeyResolver, resolve_keys
+from ..jwk import Key, KeyResolver, fitting_keys
 from ..policy import Limits
 
 __all__ = [
@@ -247,15 +246,13 @@ def open_content(
             km, ce, used, header, encrypted_key, iv, ciphertext, tag, aad, limits
         )
     else:
-        fitting = []
-        for candidate in resolve_keys(source, header, "decrypt"):
-            try:
-                km.check_key(candidate, "decrypt", ce)
-            except InvalidKeyError:
-                continue
-            fitting.append(candidate)
-        if not fitting:
-            raise KeyNotFoundError(f"no key in the key set can decrypt alg {km.name}")
+        fitting = fitting_keys(
+            source,
+            header,
+            "decrypt",
+            lambda key: km.check_key(key, "decrypt", ce),
+            f"decrypt alg {km.name}",
+        )
         for candidate in fitting:
             try:
                 plaintext = _decrypt_with(

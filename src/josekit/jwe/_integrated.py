@@ -24,12 +24,11 @@ from ..errors import (
     DecryptionError,
     InvalidHeaderError,
     InvalidKeyError,
-    KeyNotFoundError,
     LimitExceededError,
     MalformedError,
     UnsupportedAlgorithmError,
 )
-from ..jwk import Key, resolve_keys
+from ..jwk import Key, fitting_keys
 from ..policy import Limits
 from ._common import (
     DecryptedJWE,
@@ -175,15 +174,13 @@ def _open(
         row.check_integrated_key(key, "decrypt")
         used, plaintext = key, row.open(key, ek, ciphertext, aad)
     else:
-        fitting = []
-        for candidate in resolve_keys(source, header, "decrypt"):
-            try:
-                row.check_integrated_key(candidate, "decrypt")
-            except InvalidKeyError:
-                continue
-            fitting.append(candidate)
-        if not fitting:
-            raise KeyNotFoundError(f"no key in the key set can decrypt alg {row.name}")
+        fitting = fitting_keys(
+            source,
+            header,
+            "decrypt",
+            lambda key: row.check_integrated_key(key, "decrypt"),
+            f"decrypt alg {row.name}",
+        )
         for candidate in fitting:
             try:
                 plaintext = row.open(candidate, ek, ciphertext, aad)

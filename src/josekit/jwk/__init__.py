@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._embedded import EmbeddedJWK
 from ._generate import generate
 from ._key import KEY_OPS, Key, KeyData
-from ._keyset import KeyResolver, KeySet, resolve_keys
+from ._keyset import KeyResolver, KeySet, fitting_keys, resolve_keys
 
 __all__ = [
     "KEY_OPS",
@@ -22,6 +22,7 @@ __all__ = [
     "KeySet",
     "generate",
     "import_key",
+    "fitting_keys",
     "resolve_keys",
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from .._json import dumps, loads_object
@@ -17,7 +17,7 @@ from ..errors import (
 from ..policy import DEFAULT_LIMITS, Limits
 from ._key import Key
 
-__all__ = ["KeyResolver", "KeySet", "resolve_keys"]
+__all__ = ["KeyResolver", "KeySet", "fitting_keys", "resolve_keys"]
 
 
 @runtime_checkable
@@ -212,3 +212,36 @@ def resolve_keys(
         f"expected a Key, a KeySet or a key resolver, not {type(source).__name__}; "
         "import raw key material with Key.import_key(...) first"
     )
+
+
+def fitting_keys(
+    source: KeyResolver,
+    header: Mapping[str, Any],
+    operation: str,
+    check: Callable[[Key], None],
+    what: str,
+) -> list[Key]:
+    """The candidates of a resolver that pass ``check`` (an algorithm's key-fit check).
+
+    ``what`` completes "no key in the key set can ..." in the :class:`KeyNotFoundError`
+    raised when none fits; the error also says why the first candidate was refused ("key too
+    small" is worth more than "not found" to whoever configured the key set).
+    """
+    fitting = []
+    unfit: InvalidKeyError | None = None
+    for candidate in resolve_keys(source, header, operation):
+        if not isinstance(candidate, Key):
+            raise InvalidKeyError(
+                f"the key resolver returned a {type(candidate).__name__}, not a josekit Key"
+            )
+        try:
+            check(candidate)
+        except InvalidKeyError as exc:
+            if unfit is None:
+                unfit = exc
+            continue
+        fitting.append(candidate)
+    if not fitting:
+        reason = f" (the first candidate was refused: {unfit})" if unfit is not None else ""
+        raise KeyNotFoundError(f"no key in the key set can {what}{reason}")
+    return fitting

@@ -29,7 +29,7 @@ from ..errors import (
     LimitExceededError,
     MalformedError,
 )
-from ..jwk import Key, KeyResolver, resolve_keys
+from ..jwk import Key, KeyResolver, fitting_keys
 from ..policy import DEFAULT_LIMITS, Limits
 
 __all__ = [
@@ -281,26 +281,13 @@ def _verify_signature(
         desc.check_key(source, "verify")
         desc.verify(source, signing_input, signature)
         return source
-    candidates = resolve_keys(source, header, "verify")
-    fitting = []
-    unfit: InvalidKeyError | None = None
-    for candidate in candidates:
-        if not isinstance(candidate, Key):
-            raise InvalidKeyError(
-                f"the key resolver returned a {type(candidate).__name__}, not a josekit Key"
-            )
-        try:
-            desc.check_key(candidate, "verify")
-        except InvalidKeyError as exc:
-            if unfit is None:
-                unfit = exc
-            continue
-        fitting.append(candidate)
-    if not fitting:
-        # Say why the first candidate was refused: "key too small" is worth more than
-        # "not found" to whoever configured the key set.
-        reason = f" (the first candidate was refused: {unfit})" if unfit is not None else ""
-        raise KeyNotFoundError(f"no key in the key set can verify alg {desc.name}{reason}")
+    fitting = fitting_keys(
+        source,
+        header,
+        "verify",
+        lambda key: desc.check_key(key, "verify"),
+        f"verify alg {desc.name}",
+    )
     for candidate in fitting:
         try:
             desc.verify(candidate, signing_input, signature)
