@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
 
-from josekit import Limits, errors, jwk, jws
+from josekit import Limits, errors, jwe, jwk, jws
 from josekit.jwk import Key, KeyResolver, KeySet, resolve_keys
 
 
@@ -227,8 +228,10 @@ def test_candidates_by_kid(public_set: KeySet) -> None:
         public_set.candidates({"kid": "nope", "alg": "ES256"}, "verify")
     with pytest.raises(errors.KeyNotFoundError, match="use 'enc': it cannot verify"):
         public_set.candidates({"kid": "ec-enc", "alg": "ES256"}, "verify")
-    with pytest.raises(errors.KeyNotFoundError, match="alg 'ES256'"):
-        public_set.candidates({"kid": "ec-sig", "alg": "ES512"}, "verify")
+    # The alg is the algorithm's to judge (jwk.fitting_keys), not the key set's.
+    assert [k.kid for k in public_set.candidates({"kid": "ec-sig", "alg": "ES512"}, "verify")] == [
+        "ec-sig"
+    ]
 
 
 def test_candidates_with_a_kid_that_is_not_a_string(public_set: KeySet) -> None:
@@ -239,12 +242,30 @@ def test_candidates_with_a_kid_that_is_not_a_string(public_set: KeySet) -> None:
 
 def test_candidates_without_kid(public_set: KeySet) -> None:
     found = public_set.candidates({"alg": "ES384"}, "verify")
-    assert [k.kid for k in found] == ["ec-384", "ed"]
+    assert all(k.use in (None, "sig") for k in found)
+    assert "ec-enc" not in [k.kid for k in found]
     found = public_set.candidates({"alg": "ECDH-ES"}, "decrypt")
-    assert [k.kid for k in found] == ["x", "ec-enc"]  # ec-384 is for ES384
+    assert all(k.use in (None, "enc") for k in found)
+    assert "x" in [k.kid for k in found]
     only_sig = KeySet([k for k in public_set if k.use == "sig"])
-    with pytest.raises(errors.KeyNotFoundError, match="can decrypt"):
+    with pytest.raises(errors.KeyNotFoundError, match="allows decrypt"):
         only_sig.candidates({"alg": "ECDH-ES"}, "decrypt")
+
+
+def test_the_algorithm_decides_which_candidates_fit(public_set: KeySet) -> None:
+    signer = jwk.generate("EC", crv="P-256", kid="ec-sig", alg="ES256")
+    token = jws.sign(b"x", signer, "ES256", header={"kid": "ec-sig"})
+    # the same kid, an alg the key is not for: refused before any cryptography
+    forged = token.replace(token.split(".")[0], _header({"alg": "ES384", "kid": "ec-sig"}))
+    with pytest.raises(errors.KeyNotFoundError, match=r"can verify alg ES384 .*refused"):
+        jws.verify(forged, public_set, algorithms=["ES384"])
+
+
+def test_a_dir_key_naming_its_enc_is_found_in_a_key_set() -> None:
+    key = jwk.generate("oct", size=256, kid="d", alg="A256GCM")
+    token = jwe.encrypt(b"secret", key, "dir", "A256GCM")
+    result = jwe.decrypt(token, KeySet([key]), algorithms=["dir"])
+    assert result.plaintext == b"secret"
 
 
 def test_verification_picks_the_key_by_kid(ec_keys: list[Key], public_set: KeySet) -> None:
@@ -275,3 +296,8 @@ def test_immutable(public_set: KeySet) -> None:
     with pytest.raises(AttributeError):
         del public_set._by_kid
     assert len(public_set) == 5
+
+
+def _header(members: dict[str, str]) -> str:
+    raw = json.dumps(members, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import mldsa
 
 from josekit import Key, KeySet, errors, jwk
 from josekit._b64 import b64d, b64e_str
+from josekit.algorithms import SIGNATURE_ALGORITHMS
 
 ALGS = ["ML-DSA-44", "ML-DSA-65", "ML-DSA-87"]
 PUB_SIZES = {"ML-DSA-44": 1312, "ML-DSA-65": 1952, "ML-DSA-87": 2592}
@@ -192,8 +193,16 @@ def test_key_set_selects_akp_keys_by_kid_and_alg(keys: dict[str, Key]) -> None:
     assert key_set.find(alg="ML-DSA-87", kty="AKP") == [keys["ML-DSA-87"].public()]
     header = {"alg": "ML-DSA-44", "kid": "k-ML-DSA-44"}
     assert key_set.candidates(header, "verify") == [keys["ML-DSA-44"].public()]
-    with pytest.raises(errors.KeyNotFoundError):
-        key_set.candidates({"alg": "ML-DSA-44", "kid": "k-ML-DSA-65"}, "verify")
+    # The algorithm, not the key set, refuses a key for another alg (jwk.fitting_keys).
+    mismatch = {"alg": "ML-DSA-44", "kid": "k-ML-DSA-65"}
+    with pytest.raises(errors.KeyNotFoundError, match="ML-DSA-65"):
+        jwk.fitting_keys(
+            key_set,
+            mismatch,
+            "verify",
+            lambda key: SIGNATURE_ALGORITHMS.lookup("ML-DSA-44").check_key(key, "verify"),
+            "verify alg ML-DSA-44",
+        )
 
 
 def test_key_set_json_round_trip_with_akp(keys: dict[str, Key]) -> None:

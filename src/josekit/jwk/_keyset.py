@@ -168,27 +168,26 @@ class KeySet:
         """Keys that may process a token with this header (see :class:`KeyResolver`).
 
         With a ``kid`` in the header, only the key with that ``kid`` is a candidate; without
-        one, every key whose ``alg`` and ``use`` (when set) fit the header and operation.
+        one, every key whose ``use`` (when set) fits the operation. Whether a key fits the
+        header's ``alg`` (its type, size and own ``alg``) is decided by the algorithm itself
+        (:func:`fitting_keys`), which knows rules such as a ``dir`` key naming its ``enc``.
         """
         kid = header.get("kid")
-        alg = header.get("alg") if isinstance(header.get("alg"), str) else None
         use = "sig" if operation in ("sign", "verify") else "enc"
         if kid is not None and not isinstance(kid, str):
             raise KeyNotFoundError("the header 'kid' is not a string: no key can match it")
         if kid is not None:
-            if kid not in self._by_kid:
+            key = self._by_kid.get(kid)
+            if key is None:
                 raise KeyNotFoundError(f"no key with kid {kid!r} in the key set")
-            found = self.find(kid=kid, alg=alg, use=use)
-            if not found:
-                key = self._by_kid[kid]
+            if key.use is not None and key.use != use:
                 raise KeyNotFoundError(
-                    f"the key with kid {kid!r} has alg {key.alg!r} and use {key.use!r}: "
-                    f"it cannot {operation} with alg {alg!r}"
+                    f"the key with kid {kid!r} has use {key.use!r}: it cannot {operation}"
                 )
-            return found
-        found = self.find(alg=alg, use=use)
+            return [key]
+        found = self.find(use=use)
         if not found:
-            raise KeyNotFoundError(f"no key in the key set can {operation} with alg {alg!r}")
+            raise KeyNotFoundError(f"no key in the key set has a use that allows {operation}")
         return found
 
     def to_dict(self, private: bool = False) -> dict[str, Any]:
