@@ -1,11 +1,12 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and make:
 #   make demo   creates .venv, installs josekit, runs the end-to-end demo
-#   make test   creates .venv, installs with test extras, runs lint, type check and the tests
+#   make test   creates .venv, installs with test extras, provisions PostgreSQL, Redis and
+#               SoftHSM2 (the tests start throwaway instances), runs lint, type check and the tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest docs bench clean
+.PHONY: demo test lint typecheck pytest docs bench clean services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +35,10 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
-pytest: $(VENV)/.installed-test
+services:
+	bash scripts/provision-services
+
+pytest: $(VENV)/.installed-test services
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed-test
