@@ -9,16 +9,10 @@ b'hello'
 
 from __future__ import annotations
 
-from ._core import (
-    Signer,
-    VerifiedJWS,
-    decode_unsecured,
-    encode_unsecured,
-    sign,
-    sign_json,
-    verify,
-    verify_json,
-)
+from ._common import Signer, VerifiedJWS
+from ._compact import sign, verify
+from ._json import sign_json, verify_json
+from ._unsecured import decode_unsecured, encode_unsecured
 
 __all__ = [
     "Signer",

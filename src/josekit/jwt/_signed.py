@@ -16,7 +16,8 @@ from ..jwk import Key, KeyResolver
 from ..jws import decode_unsecured as _jws_decode_unsecured
 from ..jws import encode_unsecured as _jws_encode_unsecured
 from ..jws import sign as _jws_sign
-from ..jws._core import VerifiedJWS, _verify_compact
+from ..jws._common import VerifiedJWS
+from ..jws._compact import verify_text as _verify_compact
 from ..policy import DEFAULT_LIMITS, Limits
 from ._claims import (
     ClaimChecks,

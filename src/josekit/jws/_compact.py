@@ -1,0 +1,230 @@
+"""JWS compact serialization (RFC 7515 §7.1): sign and verify."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from json.encoder import encode_basestring
+from types import MappingProxyType
+from typing import Any
+
+from .._b64 import b64d, b64e, b64e_str
+from .._header import parse_protected
+from .._json import dumps_bytes
+from ..algorithms.signing import SIGNATURE_ALGORITHMS
+from ..errors import InvalidKeyError, JoseError, LimitExceededError, MalformedError
+from ..jwk import Key
+from ..policy import DEFAULT_LIMITS, Limits
+from ._common import (
+    ALG_NONE_REFUSED,
+    NOTHING,
+    TABLE,
+    KeySource,
+    Payload,
+    VerifiedJWS,
+    check_header,
+    check_new_header,
+    check_payload_size,
+    header_dict,
+    payload_bytes,
+    signing_alg,
+    understood_extensions,
+    verified_result,
+    verify_signature,
+)
+
+__all__ = ["compact_text", "sign", "verify", "verify_text"]
+
+# The protected header {"alg": name} of every algorithm, encoded once.
+_ALG_ONLY_HEADER: Mapping[str, bytes] = MappingProxyType(
+    {name: b64e(dumps_bytes({"alg": name})) for name in SIGNATURE_ALGORITHMS}
+)
+
+
+def sign(
+    payload: Payload,
+    key: Key,
+    alg: str,
+    *,
+    header: Mapping[str, Any] | None = None,
+    detached: bool = False,
+) -> str:
+    """Sign ``payload`` and return a compact JWS.
+
+    ``header`` parameters are added to the protected header (``alg``, and the key's ``kid``
+    unless ``header`` sets one, are always there). ``detached=True`` leaves the payload out
+    of the token (RFC 7515 Appendix F). For an unencoded payload (RFC 7797), pass
+    ``header={"b64": False, "crit": ["b64"]}``.
+
+    Raises:
+        JoseError: a subclass saying what was wrong (key unfit for ``alg``, bad header...).
+    """
+    data = payload_bytes(payload)
+    given = None if header is None else header_dict(header, "header")
+    desc = signing_alg(alg, key, given)
+    kid = key.kid
+    if given is None and kid is None:
+        h64 = _ALG_ONLY_HEADER[desc.name]
+        b64 = True
+    elif given is None and kid is not None:
+        # The same bytes as dumps_bytes({"alg": alg, "kid": kid}), without the dict.
+        try:
+            h64 = b64e(f'{{"alg":"{desc.name}","kid":{encode_basestring(kid)}}}'.encode())
+        except UnicodeEncodeError:
+            raise InvalidKeyError("the key's kid is not valid Unicode") from None
+        b64 = True
+    else:
+        protected: dict[str, Any] = {"alg": desc.name}
+        if kid is not None:
+            protected["kid"] = kid
+        protected.update(given or {})
+        b64 = check_new_header(protected, protected)
+        h64 = b64e(dumps_bytes(protected))
+    body = b64e(data) if b64 else data
+    if not b64 and not detached and (b"." in body or not body.isascii()):
+        raise MalformedError(
+            "an unencoded (b64=false) payload in compact form must be ASCII without '.': "
+            "use detached=True or the JSON serialization"
+        )
+    signature = desc.sign(key, h64 + b"." + body)
+    middle = "" if detached else body.decode("ascii")
+    return f"{h64.decode('ascii')}.{middle}.{b64e_str(signature)}"
+
+
+def _not_compact(text: str) -> MalformedError:
+    """The error for a text that is not three '.'-separated parts, with a hint if one fits."""
+    dots = text.count(".")
+    if text.lstrip().startswith("{"):
+        hint = ": this is a JSON serialization, use jws.verify_json()"
+    elif dots == 4:
+        hint = ": this has five parts, like a JWE (use jwe.decrypt())"
+    else:
+        hint = f", not {dots + 1}"
+    return MalformedError(f"a compact JWS has exactly three parts separated by '.'{hint}")
+
+
+def compact_text(token: object, limits: Limits) -> str:
+    if isinstance(token, str):
+        text = token
+    elif isinstance(token, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError("a compact JWS must be ASCII text") from None
+    else:
+        raise MalformedError(f"token must be a str, not {type(token).__name__}")
+    if len(text) > limits.max_token_size:
+        raise LimitExceededError(
+            f"the token is larger than the limit of {limits.max_token_size} characters "
+            "(raise Limits.max_token_size to accept it)"
+        )
+    if text.count(".") != 2:
+        raise _not_compact(text)
+    if not text.isascii():
+        raise MalformedError("a compact JWS must be ASCII text")
+    return text
+
+
+def verify(
+    token: str | bytes,
+    key_or_keyset: KeySource,
+    *,
+    algorithms: Iterable[str],
+    detached_payload: Payload | None = None,
+    crit: Iterable[str] = (),
+    unencoded_payload: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerifiedJWS:
+    """Verify a compact JWS and return its payload, header and the key that verified it.
+
+    Args:
+        token: the compact JWS.
+        key_or_keyset: a :class:`Key`, a :class:`KeySet` or another key resolver. Keys in
+            the token header (``jwk``, ``jku``, ``x5u``, ``x5c``) are never used.
+        algorithms: the ``alg`` values accepted; required and non-empty. The header's ``alg``
+            must be one of them, must equal the key's ``alg`` if it has one, and must fit
+            the key type.
+        detached_payload: the payload of a detached-content JWS (its payload part is empty).
+        crit: header extensions the caller understands and processes (RFC 7515 §4.1.11).
+        unencoded_payload: accept RFC 7797 ``b64: false`` payloads (protected, in ``crit``).
+        limits: size limits for this call.
+
+    Raises:
+        JoseError: a subclass saying what was wrong; never a bare Python exception.
+    """
+    if (
+        type(algorithms) is list
+        and len(algorithms) == 1
+        and type(algorithms[0]) is str
+        and algorithms[0] in TABLE
+    ):
+        allowed: Collection[str] = algorithms  # one implemented name: nothing more to check
+    else:
+        allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
+    understood = (
+        understood_extensions(crit, unencoded_payload) if crit or unencoded_payload else NOTHING
+    )
+    # The common case first, without the calls that explain what is wrong.
+    if type(token) is str and len(token) <= limits.max_token_size and token.isascii():
+        text = token
+    else:
+        text = compact_text(token, limits)
+    return verify_text(text, key_or_keyset, allowed, understood, limits, detached_payload)
+
+
+def verify_text(
+    text: str,
+    source: KeySource,
+    allowed: Collection[str],
+    understood: frozenset[str],
+    limits: Limits,
+    detached_payload: Payload | None = None,
+    not_compact: Callable[[str], JoseError] = _not_compact,
+    alg_none: str = ALG_NONE_REFUSED,
+    b64_refused: str | None = None,
+) -> VerifiedJWS:
+    """Verify a compact JWS: its header, its payload bytes and the key that verified it.
+
+    The one compact verification path, for :func:`verify` and for signed JWTs. ``text`` is
+    ASCII and within ``limits.max_token_size`` (the caller checked). ``not_compact`` builds
+    the error for a text that is not three parts; ``alg_none`` and ``b64_refused`` are those
+    of :func:`check_header`. Nothing is decoded beyond the header before the signature is
+    checked, and the payload only after it verified.
+    """
+    parts = text.split(".", 3)  # maxsplit bounds the work on a token made of dots
+    if len(parts) != 3:
+        raise not_compact(text)
+    h64, p64, s64 = parts
+    header = parse_protected(h64, limits)
+    alg = header.get("alg")
+    desc = TABLE.get(alg) if type(alg) is str else None
+    if (
+        desc is not None
+        and alg in allowed
+        and "crit" not in header
+        and "b64" not in header
+        and (type(kid := header.get("kid", "")) is str and len(kid) <= limits.max_kid_length)
+    ):
+        b64 = True  # the common header, checked inline: check_header() gives the same answer
+    else:
+        desc, b64 = check_header(header, header, allowed, understood, limits, alg_none, b64_refused)
+    if detached_payload is not None:
+        if p64:
+            raise MalformedError("a detached payload was given, but the token carries one")
+        payload = payload_bytes(detached_payload)
+        check_payload_size(len(payload), limits, encoded=False)
+        signing_input = h64.encode("ascii") + b"." + (b64e(payload) if b64 else payload)
+    else:
+        if len(p64) > limits.max_payload_size:  # cheap test first: base64url is longer
+            check_payload_size(len(p64), limits, encoded=b64)
+        signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
+    signature = b64d(s64, "signature")
+    if isinstance(source, Key):
+        desc.check_key(source, "verify")
+        desc.verify(source, signing_input, signature)
+        used = source
+    else:
+        used = verify_signature(desc, source, header, signing_input, signature)
+    if detached_payload is None:
+        # Decoded only now: a forged token never costs a decode of its payload.
+        payload = b64d(p64, "payload") if b64 else p64.encode("ascii")
+    return verified_result(payload, header, used, header)
