@@ -47,17 +47,12 @@ from ._async import (
     prefetch_keys,
     verify_async,
 )
+from ._policy import KeyStatus, RotationPolicy, RotationResult
 from ._remote import RemoteKeySet
 from ._server import JWKS_PATH, PublicKeySource, create_app
-from ._store import (
-    FileKeyStorage,
-    KeyStatus,
-    KeyStorage,
-    KeyStore,
-    MemoryKeyStorage,
-    RotationPolicy,
-    RotationResult,
-)
+from ._storage import KeyStorage, MemoryKeyStorage
+from ._storage_file import FileKeyStorage
+from ._store import KeyStore
 
 __all__ = [
     "JWKS_PATH",
