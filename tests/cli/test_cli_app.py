@@ -142,3 +142,10 @@ def test_main_runs_the_group(capsys: pytest.CaptureFixture[str]) -> None:
         main(["inspect", RFC7519["tokens"]["6.1"], "--json"])
     assert excinfo.value.code == 0
     assert json.loads(capsys.readouterr().out)["header"] == {"alg": "none"}
+
+
+def test_no_cli_module_is_over_450_lines() -> None:
+    package = Path(josekit.__file__).parent / "cli"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in package.glob("*.py")}
+    assert len(sizes) > 5
+    assert {name: n for name, n in sizes.items() if n > 450} == {}
