@@ -39,6 +39,7 @@ from ._remote import (
     DEFAULT_STALE_IF_ERROR,
     DEFAULT_TIMEOUT,
 )
+from ._urls import redact_url
 
 if TYPE_CHECKING:
     import httpx
@@ -181,7 +182,7 @@ class AsyncRemoteKeySet:
         return self._cache.settings.url
 
     def __repr__(self) -> str:
-        return f"AsyncRemoteKeySet({self._cache.settings.url!r})"
+        return f"AsyncRemoteKeySet({redact_url(self._cache.settings.url)!r})"
 
     async def candidates_async(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
         """The keys that may process a token with this header (see :class:`AsyncKeyResolver`).
@@ -233,7 +234,7 @@ class AsyncRemoteKeySet:
             etag = cache.request_etag()
             try:
                 fetched = await fetch_async(self._http(), settings.url, settings.fetch, etag)
-            except JWKSFetchError as exc:
+            except Exception as exc:  # every failure counts against the cooldown
                 return cache.record(exc, now)
             return cache.record(fetched, now)
 

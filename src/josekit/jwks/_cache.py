@@ -23,17 +23,19 @@ from typing import Any, TypeVar
 from ..errors import JoseError, JWKSFetchError, KeyNotFoundError
 from ..jwk import Key, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
+from ._documents import parse_key_set
 from ._http import (
     Fetched,
     FetchOptions,
     Seconds,
+    as_fetch_error,
     check_url,
     duration,
     expect_status,
     fetch_options,
-    parse_key_set,
     ttl_from_headers,
 )
+from ._urls import redact_url
 
 __all__ = ["CacheSettings", "CacheState", "FetchSteps", "RemoteCache", "check_client"]
 
@@ -153,7 +155,8 @@ class CacheState:
             stale = " (the cached keys are too old to use)" if self.keys is not None else ""
             raise JWKSFetchError(f"{self.error}{stale}")
         raise JWKSFetchError(
-            f"the keys from {settings.url} are not available (no fetch has succeeded yet)"
+            f"the keys from {redact_url(settings.url)} are not available (no fetch has "
+            "succeeded yet)"
         )
 
     def select(
@@ -163,7 +166,7 @@ class CacheState:
         try:
             return keys.candidates(header, operation)
         except KeyNotFoundError as exc:
-            raise KeyNotFoundError(f"{exc} (JWK Set from {settings.url})") from None
+            raise KeyNotFoundError(f"{exc} (JWK Set from {redact_url(settings.url)})") from None
 
 
 ResultT = TypeVar("ResultT")
@@ -247,16 +250,20 @@ class RemoteCache:
         """The ``ETag`` to revalidate with (only while keys are cached)."""
         return self.state.etag if self.state.keys is not None else None
 
-    def record(self, outcome: Fetched | JWKSFetchError, now: float) -> CacheState:
-        """Store and return the state after a fetch started at ``now`` (under the lock)."""
+    def record(self, outcome: Fetched | Exception, now: float) -> CacheState:
+        """Store and return the state after a fetch started at ``now`` (under the lock).
+
+        Every failure, whatever its type, is recorded as a failed attempt (so it counts
+        against the cooldown) and kept as a :class:`JWKSFetchError` for the callers.
+        """
         current = self.state
         settings = self.settings
-        if isinstance(outcome, JWKSFetchError):
-            new = current.failed(outcome, now, settings)
+        if isinstance(outcome, Exception):
+            new = current.failed(as_fetch_error(outcome, settings.url), now, settings)
         else:
             try:
                 new = current.succeeded(expect_status(outcome, (200, 304)), now, settings)
-            except JWKSFetchError as exc:
-                new = current.failed(exc, now, settings)
+            except Exception as exc:  # any failure to read the answer is a failed attempt
+                new = current.failed(as_fetch_error(exc, settings.url), now, settings)
         self.state = new
         return new

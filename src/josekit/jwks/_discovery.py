@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 
 from ..errors import JWKSFetchError
 from ..policy import Limits
-from ._http import Fetched, check_url, parse_document
+from ._documents import parse_document
+from ._http import Fetched
+from ._urls import check_url, is_loopback, redact_url
 
 __all__ = ["WELL_KNOWN", "discovery_urls", "jwks_uri_from"]
 
@@ -30,8 +32,8 @@ def discovery_urls(issuer: str, well_known: str | None, allow_http: bool) -> lis
     parts = urlsplit(issuer)
     if parts.query or parts.fragment or issuer.endswith(("?", "#")):
         raise JWKSFetchError(
-            f"the issuer {issuer!r} has a query or fragment; an issuer identifier has neither "
-            "(RFC 8414 §2, OpenID Connect Discovery §2)"
+            f"the issuer {redact_url(issuer)} has a query or fragment; an issuer identifier "
+            "has neither (RFC 8414 §2, OpenID Connect Discovery §2)"
         )
     if well_known is None:
         names: tuple[str, ...] = WELL_KNOWN
@@ -52,6 +54,9 @@ def discovery_urls(issuer: str, well_known: str | None, allow_http: bool) -> lis
 def jwks_uri_from(fetched: Fetched, issuer: str, allow_http: bool, limits: Limits) -> str:
     """The ``jwks_uri`` of a metadata document, after checking that it is the issuer's own.
 
+    The ``jwks_uri`` gets the plain-HTTP-to-loopback exception only when the issuer itself
+    is a loopback URL: a remote issuer cannot point the verifier at a loopback service.
+
     Raises:
         JWKSFetchError: not a JSON object, ``issuer`` differs from the one asked for (exact
             string comparison, OpenID Connect Discovery §4.3, RFC 8414 §3.3), or
@@ -61,11 +66,13 @@ def jwks_uri_from(fetched: Fetched, issuer: str, allow_http: bool, limits: Limit
     named = document.get("issuer")
     if named != issuer:
         raise JWKSFetchError(
-            f"the metadata at {fetched.url} is for issuer {named!r}, not {issuer!r}; the "
+            f"the metadata at {redact_url(fetched.url)} is for issuer {redact_url(named)}, not "
+            f"{redact_url(issuer)}; the "
             "issuer must match exactly (OpenID Connect Discovery §4.3, RFC 8414 §3.3), so "
             "its keys are not used"
         )
     uri = document.get("jwks_uri")
     if not isinstance(uri, str) or not uri:
-        raise JWKSFetchError(f"the metadata at {fetched.url} has no 'jwks_uri' string")
-    return check_url(uri, allow_http, "jwks_uri")
+        raise JWKSFetchError(f"the metadata at {redact_url(fetched.url)} has no 'jwks_uri' string")
+    loopback_issuer = is_loopback(urlsplit(issuer).hostname)
+    return check_url(uri, allow_http, "jwks_uri", loopback=loopback_issuer)

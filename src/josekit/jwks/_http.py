@@ -9,20 +9,19 @@ at ``max_bytes``, no content encodings (so the byte count is the size of the doc
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import contextlib
 import math
+import socket
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from .._json import loads_object
 from ..errors import JoseError, JWKSFetchError
-from ..jwk import KeySet
-from ..policy import Limits
+from ._urls import check_url, redact_url, same_origin
 
 if TYPE_CHECKING:
     import httpx
@@ -31,6 +30,7 @@ __all__ = [
     "FetchOptions",
     "Fetched",
     "Seconds",
+    "as_fetch_error",
     "check_url",
     "duration",
     "expect_status",
@@ -38,8 +38,6 @@ __all__ = [
     "fetch_options",
     "fetch_sync",
     "import_httpx",
-    "parse_document",
-    "parse_key_set",
     "ttl_from_headers",
 ]
 
@@ -47,6 +45,8 @@ Seconds = Union[float, timedelta]
 """A duration: a number of seconds or a :class:`~datetime.timedelta`."""
 
 _MAX_REDIRECTS = 5
+_WORKER_GRACE = 1.0
+"""Seconds the caller waits for an aborted worker to end (it ends at once in practice)."""
 _REQUEST_HEADERS = {
     "Accept": "application/jwk-set+json, application/json",
     "Accept-Encoding": "identity",
@@ -93,40 +93,6 @@ def _number(text: str | None) -> int | None:
     return int(text) if len(text) <= 18 else 2**31
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: object, allow_http: bool, what: str = "JWK Set URL") -> str:
-    """Refuse a URL that is not HTTPS (plain HTTP only to loopback, or with ``allow_http``).
-
-    Raises:
-        JWKSFetchError: not an absolute http(s) URL, or plain HTTP to a non-loopback host.
-    """
-    if not isinstance(url, str) or not url:
-        raise JWKSFetchError(f"the {what} must be a non-empty string, not {url!r}")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018  (raises ValueError for an invalid port)
-    except ValueError as exc:
-        raise JWKSFetchError(f"the {what} {url!r} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise JWKSFetchError(f"the {what} {url!r} is not an absolute https:// URL")
-    if parts.scheme == "http" and not allow_http and not _is_loopback(host):
-        raise JWKSFetchError(
-            f"the {what} {url!r} uses plain HTTP: keys fetched that way can be replaced by "
-            "anyone on the network path. Use https://, or pass allow_http=True if the "
-            "network is trusted (plain HTTP is always allowed to loopback addresses)"
-        )
-    return url
-
-
 @dataclass(frozen=True, slots=True)
 class FetchOptions:
     """How one document is fetched: overall deadline, size cap, redirect and HTTP policy."""
@@ -165,42 +131,105 @@ class _Cancelled(Exception):
     """The caller stopped waiting (sync deadline passed); the worker drops the answer."""
 
 
+class _Sockets:
+    """The sockets a sync fetch opened (seen through httpcore's ``trace`` extension).
+
+    At the deadline the caller shuts them down, which wakes the worker from whatever read it
+    is blocked in (a server trickling headers one byte at a time keeps every single read
+    short): the worker fails at once, the connection is closed and leaves the pool. Requests
+    say ``Connection: close``, so each fetch opens its own connection and its socket is
+    always seen here.
+    """
+
+    __slots__ = ("_aborted", "_lock", "_open")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._aborted = False
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore trace callback: remember each socket as it is connected or wrapped."""
+        if not event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            return
+        stream = info.get("return_value")
+        sock = getattr(stream, "get_extra_info", lambda _: None)("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._open.append(sock)
+            aborted = self._aborted
+        if aborted:
+            _shut(sock)
+
+    def abort(self) -> None:
+        """Shut every socket down (reads in the worker return at once)."""
+        with self._lock:
+            self._aborted = True
+            sockets = list(self._open)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for a TLS socket: it only wakes the reader, and
+    # leaves the TLS state to the worker, which owns it. OSError: already closed.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 def _check_answer(response: httpx.Response, url: str, max_bytes: int) -> None:
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise JWKSFetchError(
-            f"{url} answered with Content-Encoding {encoding!r} although identity was "
-            "requested; compressed documents are refused (their size cannot be bounded "
-            "before decompression)"
+            f"{redact_url(url)} answered with Content-Encoding {encoding[:40]!r} although "
+            "identity was requested; compressed documents are refused (their size cannot be "
+            "bounded before decompression)"
         )
     length = _number(response.headers.get("content-length"))
     if length is not None and length > max_bytes:
         raise JWKSFetchError(
-            f"{url} announced a document of {length} bytes, more than the limit of "
-            f"{max_bytes} (max_bytes)"
+            f"{redact_url(url)} announced a document of {length} bytes, more than the limit "
+            f"of {max_bytes} (max_bytes)"
         )
 
 
 def _too_big(url: str, max_bytes: int) -> JWKSFetchError:
     return JWKSFetchError(
-        f"the document at {url} is larger than the limit of {max_bytes} bytes (max_bytes); "
-        "the download was stopped there"
+        f"the document at {redact_url(url)} is larger than the limit of {max_bytes} bytes "
+        "(max_bytes); the download was stopped there"
     )
 
 
-def _next_hop(response: httpx.Response, url: str, options: FetchOptions, hops: int) -> str | None:
-    """The redirect target to follow, None for a final answer; errors for refused redirects."""
+def _next_hop(
+    response: httpx.Response, url: str, options: FetchOptions, hops: int, start: str
+) -> str | None:
+    """The redirect target to follow, None for a final answer; errors for refused redirects.
+
+    A target gets the plain-HTTP-to-loopback exception only on the origin of ``start`` (the
+    URL the fetch began with): a redirect cannot point the fetch at a loopback service.
+    """
     if response.status_code not in (301, 302, 303, 307, 308):
         return None
     location = response.headers.get("location", "")
     if not options.follow_redirects:
         raise JWKSFetchError(
-            f"{url} answered {response.status_code} (redirect to {location!r}); redirects are "
-            "not followed: configure the final URL, or pass follow_redirects=True"
+            f"{redact_url(url)} answered {response.status_code} (redirect to "
+            f"{redact_url(urljoin(url, location))}); redirects are not followed: configure "
+            "the final URL, or pass follow_redirects=True"
         )
     if hops >= _MAX_REDIRECTS:
-        raise JWKSFetchError(f"{url}: more than {_MAX_REDIRECTS} redirects")
-    return check_url(urljoin(url, location), options.allow_http, "redirect target")
+        raise JWKSFetchError(f"{redact_url(url)}: more than {_MAX_REDIRECTS} redirects")
+    try:
+        target = urljoin(url, location)
+    except ValueError:
+        raise JWKSFetchError(
+            f"{redact_url(url)} answered {response.status_code} with a Location that is not "
+            "a valid URL"
+        ) from None
+    return check_url(
+        target, options.allow_http, "redirect target", loopback=same_origin(target, start)
+    )
 
 
 def _final(response: httpx.Response, url: str, body: bytes) -> Fetched:
@@ -211,7 +240,7 @@ def _final(response: httpx.Response, url: str, body: bytes) -> Fetched:
 def expect_status(fetched: Fetched, accepted: tuple[int, ...] = (200,)) -> Fetched:
     """``fetched`` if its status is one of ``accepted``; :class:`JWKSFetchError` otherwise."""
     if fetched.status not in accepted:
-        raise JWKSFetchError(f"{fetched.url} answered HTTP {fetched.status}")
+        raise JWKSFetchError(f"{redact_url(fetched.url)} answered HTTP {fetched.status}")
     return fetched
 
 
@@ -225,9 +254,28 @@ def _request_headers(etag: str | None) -> dict[str, str]:
 def _transport_error(url: str, exc: Exception) -> JWKSFetchError:
     httpx = import_httpx()
     if isinstance(exc, httpx.TimeoutException):
-        return JWKSFetchError(f"fetching {url} timed out ({type(exc).__name__})")
-    detail = str(exc) or type(exc).__name__
-    return JWKSFetchError(f"fetching {url} failed: {detail}")
+        return JWKSFetchError(f"fetching {redact_url(url)} timed out ({type(exc).__name__})")
+    return JWKSFetchError(f"fetching {redact_url(url)} failed ({type(exc).__name__})")
+
+
+def as_fetch_error(exc: Exception, url: str) -> JWKSFetchError:
+    """Any failure of a fetch as a :class:`JWKSFetchError` (which is returned unchanged).
+
+    The message names the exception's type, never its text, which may hold the URL or
+    part of the answer; the original stays attached as ``__cause__`` for debugging.
+    """
+    if isinstance(exc, JWKSFetchError):
+        return exc
+    error = JWKSFetchError(
+        f"fetching {redact_url(url)} failed unexpectedly ({type(exc).__name__}); the "
+        "attempt counts against the cooldown"
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _timed_out(url: str, options: FetchOptions) -> JWKSFetchError:
+    return JWKSFetchError(f"no complete answer from {redact_url(url)} within {options.timeout:g} s")
 
 
 def _fetch_blocking(
@@ -237,20 +285,23 @@ def _fetch_blocking(
     etag: str | None,
     deadline: float,
     cancelled: threading.Event,
+    sockets: _Sockets,
 ) -> Fetched:
     httpx = import_httpx()
     timeout = httpx.Timeout(options.timeout)
+    headers = {**_request_headers(etag), "Connection": "close"}
     target = url
     for hops in range(_MAX_REDIRECTS + 1):
         try:
             with client.stream(
                 "GET",
                 target,
-                headers=_request_headers(etag),
+                headers=headers,
                 timeout=timeout,
                 follow_redirects=False,
+                extensions={"trace": sockets.trace},
             ) as response:
-                hop = _next_hop(response, target, options, hops)
+                hop = _next_hop(response, target, options, hops, url)
                 if hop is not None:
                     target = hop
                     continue
@@ -264,8 +315,12 @@ def _fetch_blocking(
                         raise _too_big(target, options.max_bytes)
                 return _final(response, target, bytes(body))
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
+            if cancelled.is_set():
+                raise _Cancelled from None
             raise _transport_error(target, exc) from None
-    raise JWKSFetchError(f"{url}: more than {_MAX_REDIRECTS} redirects")  # pragma: no cover
+    raise JWKSFetchError(
+        f"{redact_url(url)}: more than {_MAX_REDIRECTS} redirects"
+    )  # pragma: no cover
 
 
 def fetch_sync(
@@ -275,20 +330,26 @@ def fetch_sync(
 
     The request runs in a short-lived worker thread so that the deadline holds for the whole
     exchange (connect, headers, every body read), not only for each network operation: a
-    server that trickles one byte at a time cannot hold the caller past the deadline. A worker
-    left behind stops at its next read (each read also times out after ``timeout``).
+    server that trickles one byte at a time cannot hold the caller past the deadline. At the
+    deadline the request's connection is shut down, so the worker ends at once and no socket
+    or pooled connection stays behind (for httpx's own transports; a custom transport that
+    does not report its connections through the ``trace`` extension is left to its read
+    timeout, ``timeout`` seconds per read).
 
     Raises:
         JWKSFetchError: no complete answer in time, a refused URL or redirect, an HTTP error
-            status, a body over ``max_bytes``, or a transport failure.
+            status, a body over ``max_bytes``, a transport failure, or any other failure.
     """
     deadline = time.monotonic() + options.timeout
     cancelled = threading.Event()
+    sockets = _Sockets()
     outcome: list[Fetched | BaseException] = []
 
     def work() -> None:
         try:
-            outcome.append(_fetch_blocking(client, url, options, etag, deadline, cancelled))
+            outcome.append(
+                _fetch_blocking(client, url, options, etag, deadline, cancelled, sockets)
+            )
         except BaseException as exc:  # handed over to the waiting caller below
             outcome.append(exc)
 
@@ -297,10 +358,14 @@ def fetch_sync(
     worker.join(options.timeout)
     if worker.is_alive() or not outcome:
         cancelled.set()
-        raise JWKSFetchError(f"no complete answer from {url} within {options.timeout:g} s")
+        sockets.abort()
+        worker.join(_WORKER_GRACE)
+        raise _timed_out(url, options)
     result = outcome[0]
     if isinstance(result, _Cancelled):
-        raise JWKSFetchError(f"no complete answer from {url} within {options.timeout:g} s")
+        raise _timed_out(url, options)
+    if isinstance(result, Exception):
+        raise as_fetch_error(result, url)
     if isinstance(result, BaseException):
         raise result
     return result
@@ -321,7 +386,7 @@ async def _fetch_coroutine(
                 timeout=timeout,
                 follow_redirects=False,
             ) as response:
-                hop = _next_hop(response, target, options, hops)
+                hop = _next_hop(response, target, options, hops, url)
                 if hop is not None:
                     target = hop
                     continue
@@ -334,51 +399,27 @@ async def _fetch_coroutine(
                 return _final(response, target, bytes(body))
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
             raise _transport_error(target, exc) from None
-    raise JWKSFetchError(f"{url}: more than {_MAX_REDIRECTS} redirects")  # pragma: no cover
+    raise JWKSFetchError(
+        f"{redact_url(url)}: more than {_MAX_REDIRECTS} redirects"
+    )  # pragma: no cover
 
 
 async def fetch_async(
     client: httpx.AsyncClient, url: str, options: FetchOptions, etag: str | None = None
 ) -> Fetched:
-    """:func:`fetch_sync` for an event loop: the whole exchange is cancelled at the deadline."""
+    """:func:`fetch_sync` for an event loop: the whole exchange is cancelled at the deadline.
+
+    Raises:
+        JWKSFetchError: as :func:`fetch_sync`; any other failure is turned into one.
+    """
     try:
         return await asyncio.wait_for(
             _fetch_coroutine(client, url, options, etag), timeout=options.timeout
         )
     except asyncio.TimeoutError:
-        raise JWKSFetchError(
-            f"no complete answer from {url} within {options.timeout:g} s"
-        ) from None
-
-
-def parse_document(fetched: Fetched, what: str, limits: Limits) -> dict[str, Any]:
-    """The body as one strict JSON object (no duplicate members, bounded depth)."""
-    try:
-        return loads_object(fetched.body, what, limits.max_json_depth)
-    except JoseError as exc:
-        raise JWKSFetchError(f"the {what} at {fetched.url} is not valid: {exc}") from None
-
-
-def parse_key_set(fetched: Fetched, limits: Limits) -> KeySet:
-    """The body as a JWK Set of public asymmetric keys with distinct ``kid`` values.
-
-    Raises:
-        JWKSFetchError: not JSON, not a JWK Set, an invalid key, a duplicate ``kid``, a
-            private or symmetric key, or more keys than ``limits.max_keys``.
-    """
-    document = parse_document(fetched, "JWK Set", limits)
-    try:
-        keys = KeySet.import_key_set(document, limits=limits)
-    except JoseError as exc:
-        raise JWKSFetchError(f"the JWK Set at {fetched.url} is not valid: {exc}") from None
-    for key in keys:
-        if key.is_symmetric or key.is_private:
-            kind = "a symmetric ('oct')" if key.is_symmetric else "a private"
-            raise JWKSFetchError(
-                f"the JWK Set at {fetched.url} holds {kind} key (kid {key.kid!r}); a published "
-                "JWK Set must hold public keys only, so it is refused"
-            )
-    return keys
+        raise _timed_out(url, options) from None
+    except Exception as exc:
+        raise as_fetch_error(exc, url) from exc.__cause__
 
 
 def ttl_from_headers(

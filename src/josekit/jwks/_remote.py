@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JWKSFetchError
 from ..jwk import Key, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
 from ._discovery import discovery_urls, jwks_uri_from
 from ._http import Seconds, expect_status, fetch_options, fetch_sync, import_httpx
+from ._urls import redact_url
 
 if TYPE_CHECKING:
     import httpx
@@ -197,7 +197,7 @@ class RemoteKeySet:
         return self._cache.settings.url
 
     def __repr__(self) -> str:
-        return f"RemoteKeySet({self._cache.settings.url!r})"
+        return f"RemoteKeySet({redact_url(self._cache.settings.url)!r})"
 
     # -- KeyResolver ---------------------------------------------------------------------
 
@@ -249,7 +249,7 @@ class RemoteKeySet:
             etag = cache.request_etag()
             try:
                 fetched = fetch_sync(self._http(), settings.url, settings.fetch, etag)
-            except JWKSFetchError as exc:
+            except Exception as exc:  # every failure counts against the cooldown
                 return cache.record(exc, now)
             return cache.record(fetched, now)
 
