@@ -8,12 +8,21 @@
 
 The caller always says which kind of token it expects: :func:`decode` takes a signed JWT,
 :func:`decode_encrypted` an encrypted one and :func:`decode_nested` one signed and then
-encrypted; a token of another kind is refused, never guessed. Unsecured JWTs
+encrypted; a token of another kind is refused, never guessed. Each decoder has an async twin
+(:func:`decode_async`, :func:`decode_access_token_async`...) that takes the same arguments and
+any key source, including :class:`~josekit.jwks.AsyncRemoteKeySet`. Unsecured JWTs
 (``alg: none``) exist only through :func:`encode_unsecured` and :func:`decode_unsecured`.
 """
 
 from __future__ import annotations
 
+from ._async import (
+    decode_access_token_async,
+    decode_async,
+    decode_encrypted_async,
+    decode_id_token_async,
+    decode_nested_async,
+)
 from ._claims import Duration, Instant, StringOrList
 from ._encrypted import decode_encrypted, decode_nested, encode_encrypted, encode_nested
 from ._profiles import ACCESS_TOKEN_CLAIMS, ID_TOKEN_CLAIMS, decode_access_token, decode_id_token
@@ -30,9 +39,14 @@ __all__ = [
     "Token",
     "decode",
     "decode_access_token",
+    "decode_access_token_async",
+    "decode_async",
     "decode_encrypted",
+    "decode_encrypted_async",
     "decode_id_token",
+    "decode_id_token_async",
     "decode_nested",
+    "decode_nested_async",
     "decode_unsecured",
     "encode",
     "encode_encrypted",

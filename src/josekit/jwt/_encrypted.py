@@ -29,6 +29,9 @@ from ._token import NestedToken, Token
 
 __all__ = [
     "DecryptionKeySource",
+    "encrypted_text",
+    "nested_text",
+    "open_nested",
     "decode_encrypted",
     "decode_nested",
     "encode_encrypted",
@@ -152,9 +155,7 @@ def decode_encrypted(
         max_age=max_age,
         now=now,
     )
-    text = text_token(token, limits)
-    if text.count(".") != 4:
-        raise _not_encrypted(text, "jwt.decode_encrypted()")
+    text = encrypted_text(token, limits, "jwt.decode_encrypted()")
     result = jwe.decrypt(
         text, key_or_keyset, algorithms=algorithms, encryptions=encryptions, limits=limits
     )
@@ -162,6 +163,48 @@ def decode_encrypted(
     claims = parse_claims(result.plaintext, header, limits)
     validate(claims, header, checks)
     return Token(claims, header, result.key)
+
+
+def encrypted_text(token: object, limits: Limits, function: str) -> str:
+    """A compact JWE as ASCII text within the size limit (five parts), else the error."""
+    text = text_token(token, limits)
+    if text.count(".") != 4:
+        raise _not_encrypted(text, function)
+    return text
+
+
+def nested_text(token: object, limits: Limits) -> str:
+    """:func:`encrypted_text` for :func:`decode_nested`."""
+    return encrypted_text(token, limits, "jwt.decode_nested()")
+
+
+def open_nested(
+    text: str,
+    decryption_key: DecryptionKeySource,
+    algorithms: Iterable[str],
+    encryptions: Iterable[str] | None,
+    limits: Limits,
+) -> tuple[jwe.DecryptedJWE, str]:
+    """Decrypt the outer JWE of a nested JWT; return it and the inner compact JWS."""
+    outer = jwe.decrypt(
+        text, decryption_key, algorithms=algorithms, encryptions=encryptions, limits=limits
+    )
+    cty = outer.header.get("cty")
+    if not (isinstance(cty, str) and media_type(cty) == "jwt"):
+        raise InvalidHeaderError(
+            f"the outer JWE of a nested JWT must say cty 'JWT', but its cty is {cty!r}; "
+            "for a JWE that carries the claims themselves, use jwt.decode_encrypted()"
+        )
+    try:
+        inner = outer.plaintext.decode("ascii")
+    except UnicodeDecodeError:
+        raise MalformedError("the content of a nested JWT must be a compact JWS") from None
+    if inner.count(".") != 2:
+        raise MalformedError(
+            "the content of a nested JWT must be a signed JWT (a compact JWS); josekit "
+            "nests in one order only: sign, then encrypt (RFC 7519 §11.2)"
+        )
+    return outer, inner
 
 
 def decode_nested(
@@ -213,26 +256,7 @@ def decode_nested(
         now=now,
     )
     allowed = SIGNATURE_ALGORITHMS.allowed(signing_algorithms, "signing_algorithms")
-    text = text_token(token, limits)
-    if text.count(".") != 4:
-        raise _not_encrypted(text, "jwt.decode_nested()")
-    outer = jwe.decrypt(
-        text, decryption_key, algorithms=algorithms, encryptions=encryptions, limits=limits
-    )
-    cty = outer.header.get("cty")
-    if not (isinstance(cty, str) and media_type(cty) == "jwt"):
-        raise InvalidHeaderError(
-            f"the outer JWE of a nested JWT must say cty 'JWT', but its cty is {cty!r}; "
-            "for a JWE that carries the claims themselves, use jwt.decode_encrypted()"
-        )
-    try:
-        inner = outer.plaintext.decode("ascii")
-    except UnicodeDecodeError:
-        raise MalformedError("the content of a nested JWT must be a compact JWS") from None
-    if inner.count(".") != 2:
-        raise MalformedError(
-            "the content of a nested JWT must be a signed JWT (a compact JWS); josekit "
-            "nests in one order only: sign, then encrypt (RFC 7519 §11.2)"
-        )
+    text = nested_text(token, limits)
+    outer, inner = open_nested(text, decryption_key, algorithms, encryptions, limits)
     signed = decode_with(inner, verification_key, allowed, checks, limits)
     return NestedToken(signed.claims, signed.header, signed.key, outer.header, outer.key)

@@ -39,6 +39,7 @@ __all__ = [
     "encode_unsecured",
     "jwt_header",
     "parse_claims",
+    "signed_text",
     "text_token",
     "verify_compact",
 ]
@@ -100,6 +101,14 @@ def _not_signed(token: str) -> MalformedError:
     if token.lstrip().startswith("{"):
         return MalformedError("a JWT uses the compact serialization, never the JSON one")
     return MalformedError("a signed JWT has exactly three parts separated by '.'")
+
+
+def signed_text(token: object, limits: Limits) -> str:
+    """A compact JWS as ASCII text within the size limit (three parts), else the error."""
+    text = text_token(token, limits)
+    if text.count(".") != 2:
+        raise _not_signed(text)
+    return text
 
 
 def _unencoded_refused() -> InvalidHeaderError:

@@ -1,0 +1,276 @@
+"""The async twins of the JWT decoders: the same checks, with keys that may be awaited.
+
+The cryptography is CPU work of microseconds; only finding the keys may need the network.
+So each decoder first checks the token's form exactly as its sync twin does, then gets the
+candidate keys without blocking the event loop, then runs the sync decoder with them:
+
+* an async key source (:class:`~josekit.jwks.AsyncRemoteKeySet`, anything with
+  ``candidates_async``) is awaited;
+* a :class:`~josekit.Key` or an in-memory :class:`~josekit.KeySet` is used as it is;
+* any other resolver (a sync :class:`~josekit.jwks.RemoteKeySet`, which may fetch) runs in a
+  worker thread, so a slow key server never stalls the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, Union
+
+from ..jwk import Key, KeyResolver, KeySet
+from ..policy import DEFAULT_LIMITS, Limits
+from ._claims import Duration, Instant, StringOrList
+from ._encrypted import (
+    DecryptionKeySource,
+    decode_encrypted,
+    encrypted_text,
+    nested_text,
+    open_nested,
+)
+from ._profiles import decode_access_token, decode_id_token
+from ._signed import decode, decode_with, signed_text
+from ._token import NestedToken, Token
+
+if TYPE_CHECKING:
+    from ..jwks import AsyncKeyResolver
+
+__all__ = [
+    "AnyKeySource",
+    "decode_access_token_async",
+    "decode_async",
+    "decode_encrypted_async",
+    "decode_id_token_async",
+    "decode_nested_async",
+]
+
+AnyKeySource = Union["AsyncKeyResolver", KeyResolver, Key]
+"""A key, a key set or resolver, or an async key source such as ``AsyncRemoteKeySet``."""
+
+_T = TypeVar("_T")
+
+
+def _is_async(source: object) -> bool:
+    return callable(getattr(source, "candidates_async", None))
+
+
+async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any], _T]) -> _T:
+    """Run ``run(keys)`` with keys that never block the loop (see the module docs)."""
+    if isinstance(source, (Key, KeySet, str, bytes)):
+        return run(source)
+    if _is_async(source):
+        # The JWKS layer sits above this one: imported on first use, not at import time.
+        from ..jwks._async import prefetch_keys
+
+        return run(await prefetch_keys(text, source, limits=limits))
+    return await asyncio.to_thread(run, source)
+
+
+async def decode_async(
+    token: str | bytes,
+    key_or_keyset: AnyKeySource,
+    *,
+    algorithms: Iterable[str],
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """:func:`josekit.jwt.decode` for event loops: same arguments, any key source.
+
+    Raises:
+        JoseError: as :func:`~josekit.jwt.decode`, plus
+            :class:`~josekit.errors.JWKSFetchError` when remote keys could not be fetched.
+    """
+    text = signed_text(token, limits)
+    run = partial(
+        _decode_signed,
+        text,
+        algorithms=algorithms,
+        issuer=issuer,
+        audience=audience,
+        subject=subject,
+        leeway=leeway,
+        required=required,
+        typ=typ,
+        max_age=max_age,
+        now=now,
+        limits=limits,
+    )
+    return await _with_keys(text, key_or_keyset, limits, run)
+
+
+def _decode_signed(text: str, keys: Any, /, **options: Any) -> Token:
+    # decode() with the key source last, so that partial() can bind everything else.
+    return decode(text, keys, **options)
+
+
+async def decode_access_token_async(
+    token: str | bytes,
+    key_or_keyset: AnyKeySource,
+    *,
+    algorithms: Iterable[str],
+    issuer: StringOrList,
+    audience: StringOrList,
+    subject: str | None = None,
+    client_id: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """:func:`josekit.jwt.decode_access_token` (RFC 9068) for event loops, any key source."""
+    text = signed_text(token, limits)
+
+    def run(keys: Any) -> Token:
+        return decode_access_token(
+            text,
+            keys,
+            algorithms=algorithms,
+            issuer=issuer,
+            audience=audience,
+            subject=subject,
+            client_id=client_id,
+            leeway=leeway,
+            required=required,
+            max_age=max_age,
+            now=now,
+            limits=limits,
+        )
+
+    return await _with_keys(text, key_or_keyset, limits, run)
+
+
+async def decode_id_token_async(
+    token: str | bytes,
+    key_or_keyset: AnyKeySource,
+    *,
+    algorithms: Iterable[str],
+    issuer: str,
+    client_id: str,
+    nonce: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    max_age: Duration | None = None,
+    max_auth_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """:func:`josekit.jwt.decode_id_token` (OIDC Core) for event loops, any key source."""
+    text = signed_text(token, limits)
+
+    def run(keys: Any) -> Token:
+        return decode_id_token(
+            text,
+            keys,
+            algorithms=algorithms,
+            issuer=issuer,
+            client_id=client_id,
+            nonce=nonce,
+            leeway=leeway,
+            required=required,
+            max_age=max_age,
+            max_auth_age=max_auth_age,
+            now=now,
+            limits=limits,
+        )
+
+    return await _with_keys(text, key_or_keyset, limits, run)
+
+
+async def decode_encrypted_async(
+    token: str | bytes,
+    key_or_keyset: DecryptionKeySource | AsyncKeyResolver,
+    *,
+    algorithms: Iterable[str],
+    encryptions: Iterable[str] | None = None,
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Token:
+    """:func:`josekit.jwt.decode_encrypted` for event loops, any key source."""
+    text = encrypted_text(token, limits, "jwt.decode_encrypted()")
+
+    def run(keys: Any) -> Token:
+        return decode_encrypted(
+            text,
+            keys,
+            algorithms=algorithms,
+            encryptions=encryptions,
+            issuer=issuer,
+            audience=audience,
+            subject=subject,
+            leeway=leeway,
+            required=required,
+            typ=typ,
+            max_age=max_age,
+            now=now,
+            limits=limits,
+        )
+
+    return await _with_keys(text, key_or_keyset, limits, run)
+
+
+async def decode_nested_async(
+    token: str | bytes,
+    decryption_key: DecryptionKeySource | AsyncKeyResolver,
+    verification_key: AnyKeySource,
+    *,
+    algorithms: Iterable[str],
+    encryptions: Iterable[str] | None = None,
+    signing_algorithms: Iterable[str],
+    issuer: StringOrList | None = None,
+    audience: StringOrList | None = None,
+    subject: str | None = None,
+    leeway: Duration = 0,
+    required: Iterable[str] = (),
+    typ: str | None = None,
+    max_age: Duration | None = None,
+    now: Instant | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> NestedToken:
+    """:func:`josekit.jwt.decode_nested` for event loops: each key source may be async.
+
+    The decryption keys are found for the outer JWE, the verification keys for the signed
+    JWT inside it, each without blocking the loop.
+    """
+    from ..algorithms.signing import SIGNATURE_ALGORITHMS
+    from ._claims import claim_checks
+
+    checks = claim_checks(
+        issuer=issuer,
+        audience=audience,
+        subject=subject,
+        leeway=leeway,
+        required=required,
+        typ=typ,
+        max_age=max_age,
+        now=now,
+    )
+    allowed = SIGNATURE_ALGORITHMS.allowed(signing_algorithms, "signing_algorithms")
+    text = nested_text(token, limits)
+    outer, inner = await _with_keys(
+        text,
+        decryption_key,
+        limits,
+        lambda keys: open_nested(text, keys, algorithms, encryptions, limits),
+    )
+    signed = await _with_keys(
+        inner,
+        verification_key,
+        limits,
+        lambda keys: decode_with(inner, keys, allowed, checks, limits),
+    )
+    return NestedToken(signed.claims, signed.header, signed.key, outer.header, outer.key)
