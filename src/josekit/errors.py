@@ -20,6 +20,7 @@ failure of the library and nothing else::
     │   ├── MissingClaimError
     │   └── InvalidClaimError
     ├── JWKSFetchError              a remote JWK Set could not be fetched or used
+    ├── BearerError                 an HTTP request's access token was refused (``.status``)
     └── KeyStoreError               a key store could not be read, written or locked
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 __all__ = [
     "AlgorithmNotAllowedError",
+    "BearerError",
     "ClaimError",
     "CriticalHeaderError",
     "DecryptionError",
@@ -129,3 +131,40 @@ class KeyStoreError(JoseError):
     The message names the file or backend and what was wrong: unsafe permissions, a corrupt
     state document, an I/O error.
     """
+
+
+class BearerError(JoseError):
+    """An HTTP request's access token was refused (RFC 6750 §3), ready to become a response.
+
+    Raised by :class:`josekit.web.BearerVerifier`. The cause of the refusal (the
+    :class:`JoseError` from decoding, for instance) is kept as ``__cause__`` for logs; nothing
+    here echoes the token, a key or a claim value.
+
+    Attributes:
+        status: the HTTP status to answer with: 400, 401, 403, or 503 when the keys could not
+            be fetched (an outage, not the client's fault).
+        error: the RFC 6750 error code (``invalid_request``, ``invalid_token``,
+            ``insufficient_scope``), ``temporarily_unavailable`` for 503, or ``None`` when the
+            request carried no credentials (RFC 6750 §3.1).
+        description: a fixed, human-readable text, safe to show to the client.
+        www_authenticate: the ``WWW-Authenticate`` header value (RFC 6750 §3), or ``None``
+            for 503.
+        headers: every response header to send (``WWW-Authenticate``, ``Retry-After``...).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        error: str | None,
+        description: str,
+        www_authenticate: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+        self.www_authenticate = www_authenticate
+        self.headers: dict[str, str] = dict(headers or {})
+        if www_authenticate is not None:
+            self.headers.setdefault("WWW-Authenticate", www_authenticate)

@@ -1,0 +1,330 @@
+"""BearerVerifier: an HTTP request's access token, verified by one set of rules (RFC 6750).
+
+Every framework adapter calls :meth:`BearerVerifier.verify` (or :meth:`~BearerVerifier.
+verify_async`) with the request's ``Authorization`` value and gets a :class:`Principal` or a
+:class:`~josekit.errors.BearerError` that is already an HTTP answer. The steps, in order:
+
+1. credentials: the header parsed once (:mod:`._header`); the scheme checked against the
+   ``dpop`` mode; a token in the URL refused unless enabled;
+2. the token: verified and validated by :func:`josekit.jwt.decode` under the profile;
+3. the binding: :meth:`BearerVerifier._check_binding`, the one place where a token's ``cnf``
+   and the request's proof of possession meet;
+4. the scopes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..algorithms.signing import SIGNATURE_ALGORITHMS
+from ..errors import BearerError, JoseError, JWKSFetchError
+from ..jwk import Key, KeyResolver, KeySet
+from ..jwt import ACCESS_TOKEN_CLAIMS, Duration, Instant, StringOrList, Token, decode, decode_async
+from ..jwt._claims import claim_checks, media_type
+from ..policy import DEFAULT_LIMITS, Limits
+from ._challenge import refuse, scope_names
+from ._header import Credentials, HeaderRefused, parse_authorization, url_token
+from ._metadata import _url
+from ._principal import Principal, principal, token_scopes
+
+__all__ = ["BearerVerifier"]
+
+_log = logging.getLogger("josekit.web")
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    typ: str | None
+    required: tuple[str, ...]
+
+
+_PROFILES = {
+    # RFC 9068 §2: typ at+jwt, and the claims §2.2 requires.
+    "access_token": _Profile("at+jwt", ACCESS_TOKEN_CLAIMS),
+    # A plain JWT: exp is still required, so that no token lives for ever.
+    "jwt": _Profile(None, ("exp",)),
+}
+
+# Tokens that are never access tokens, whatever the profile (SECURITY-NOTES-2 §3 #8).
+_NOT_ACCESS_TOKENS = frozenset({"dpop+jwt", "kb+jwt", "jwt+sd-jwt"})
+
+# The schemes each DPoP mode accepts, and the scheme its bare challenge names.
+_MODES: dict[str, tuple[frozenset[str], str]] = {
+    "disabled": (frozenset({"Bearer"}), "Bearer"),
+    "allowed": (frozenset({"Bearer", "DPoP"}), "Bearer"),
+    "required": (frozenset({"DPoP"}), "DPoP"),
+}
+
+
+def _key_mode(keys: object) -> str:
+    if isinstance(keys, (Key, KeySet)):
+        return "memory"
+    if callable(getattr(keys, "candidates_async", None)):
+        return "async"
+    if isinstance(keys, KeyResolver):
+        return "resolver"
+    raise JoseError(
+        "BearerVerifier keys must be a Key, a KeySet, a RemoteKeySet or an AsyncRemoteKeySet, "
+        f"not {type(keys).__name__}"
+    )
+
+
+class BearerVerifier:
+    """Verify the access token of an HTTP request; the rules every adapter shares.
+
+    Args:
+        keys: the issuer's keys: a :class:`~josekit.Key`, a :class:`~josekit.KeySet`, a
+            :class:`~josekit.jwks.RemoteKeySet` or (for :meth:`verify_async` only) an
+            :class:`~josekit.jwks.AsyncRemoteKeySet`.
+        issuer: the expected ``iss`` (exact match), or several accepted ones.
+        audience: this resource's identifier (RFC 8707 / RFC 9728 ``resource``); the
+            token's ``aud`` must contain it.
+        algorithms: the JWS algorithms accepted; required and non-empty.
+        profile: ``"access_token"`` validates an RFC 9068 JWT access token (``typ: at+jwt``,
+            ``client_id``, ``jti``... required); ``"jwt"`` plain JWT claim validation
+            (``exp`` still required).
+        required_scopes: scopes every request must carry (more per route in the adapters).
+        leeway: clock skew tolerated on ``exp``/``nbf``/``iat``, in seconds or a timedelta.
+        typ: the header ``typ`` required, instead of the profile's (``at+jwt`` or any).
+        dpop: ``"disabled"`` (the ``DPoP`` scheme is refused), ``"allowed"`` or
+            ``"required"``. DPoP proofs cannot be checked by this release: ``"allowed"``
+            accepts Bearer tokens only and refuses a DPoP one, ``"required"`` refuses
+            every request. A DPoP-bound token (``cnf``) sent as Bearer is always refused
+            (RFC 9449 §7.2).
+        realm: the ``realm`` of the challenges, if any.
+        resource_metadata: the RFC 9728 metadata URL named in every challenge (see
+            :func:`metadata_url`).
+        allow_query_token: accept the token from an ``access_token`` query parameter (RFC
+            6750 §2.3) when the request has no ``Authorization`` header. Off by default:
+            URLs end up in logs.
+        limits: size limits for decoding.
+
+    Raises:
+        JoseError: an option is invalid (no algorithms, an empty issuer, a realm with a
+            quote, an unknown profile, keys of the wrong type...).
+    """
+
+    def __init__(
+        self,
+        keys: Any,
+        *,
+        issuer: StringOrList,
+        audience: StringOrList,
+        algorithms: Iterable[str],
+        profile: str = "access_token",
+        required_scopes: Iterable[str] = (),
+        leeway: Duration = 0,
+        typ: str | None = None,
+        dpop: str = "allowed",
+        realm: str | None = None,
+        resource_metadata: str | None = None,
+        allow_query_token: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self._mode = _key_mode(keys)
+        self._keys = keys
+        if profile not in _PROFILES:
+            raise JoseError(f"profile is one of {sorted(_PROFILES)}, not {profile!r}")
+        if dpop not in _MODES:
+            raise JoseError(f"dpop is one of {sorted(_MODES)}, not {dpop!r}")
+        if issuer is None or audience is None:
+            raise JoseError("a BearerVerifier needs an issuer and an audience (this resource)")
+        chosen = _PROFILES[profile]
+        self._options: dict[str, Any] = {
+            "algorithms": tuple(SIGNATURE_ALGORITHMS.allow_list(algorithms)),
+            "issuer": issuer,
+            "audience": audience,
+            "leeway": leeway,
+            "required": chosen.required,
+            "typ": typ if typ is not None else chosen.typ,
+            "limits": limits,
+        }
+        options = {k: v for k, v in self._options.items() if k not in ("algorithms", "limits")}
+        claim_checks(subject=None, max_age=None, now=None, **options)  # fail now, not per request
+        self._any_typ = self._options["typ"] is None
+        self._scopes = frozenset(scope_names(required_scopes, "required_scopes"))
+        self._schemes, self._scheme = _MODES[dpop]
+        self.dpop = dpop
+        self._allow_query = bool(allow_query_token)
+        self._challenge: dict[str, Any] = {
+            "realm": realm,
+            "resource_metadata": (
+                _url(resource_metadata, "resource_metadata", https_only=False)
+                if resource_metadata is not None
+                else None
+            ),
+        }
+        refuse("missing", **self._challenge)  # a realm that cannot be sent fails here
+
+    def __repr__(self) -> str:
+        return (
+            f"BearerVerifier(issuer={self._options['issuer']!r}, "
+            f"audience={self._options['audience']!r}, dpop={self.dpop!r})"
+        )
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def _refuse(self, kind: str, scheme: str | None = None, **extra: Any) -> BearerError:
+        return refuse(kind, scheme=scheme or self._scheme, **self._challenge, **extra)
+
+    def _credentials(self, authorization: str | None, url: str | None) -> Credentials:
+        """Step 1: the one credential of the request, or the refusal."""
+        try:
+            found = parse_authorization(authorization)
+            in_url = url_token(url)
+        except HeaderRefused as refused:
+            raise self._refuse(refused.kind) from None
+        if in_url is not None:
+            if not self._allow_query:
+                raise self._refuse("query")
+            if found is not None:
+                raise self._refuse("multiple")  # RFC 6750 §2: one method per request
+            found = Credentials("Bearer", in_url)
+        if found is None:
+            raise self._refuse("missing")
+        if found.scheme not in self._schemes:
+            raise self._refuse("scheme")
+        return found
+
+    def _refused_token(self, exc: JoseError, scheme: str) -> BearerError:
+        """A decode failure as a refusal: an outage is a 503, anything else the token's fault."""
+        if isinstance(exc, JWKSFetchError):
+            _log.warning("access token not verified, the keys are unavailable: %s", exc)
+            return self._refuse("unavailable")
+        _log.info("access token refused: %s: %s", type(exc).__name__, exc)
+        return self._refuse("invalid_token", scheme)
+
+    def _check_binding(
+        self,
+        credentials: Credentials,
+        token: Token,
+        *,
+        method: str,
+        url: str | None,
+        dpop: str | None,
+    ) -> None:
+        """Step 3: the token's binding (``cnf``) against the request's proof, RFC 9449 §7.
+
+        The one place where a request sent with the ``DPoP`` scheme is handed to a DPoP
+        check. A token bound to a key (any ``cnf``) is never usable as a Bearer token: its
+        binding cannot be ignored (RFC 9449 §7.2, RFC 7800).
+        """
+        if credentials.scheme == "Bearer":
+            if "cnf" in token.claims:
+                raise self._refuse("invalid_token")
+            return
+        # The DPoP scheme: proofs cannot be checked by this release.
+        raise self._refuse("dpop_required" if self.dpop == "required" else "dpop_unchecked")
+
+    def _principal(
+        self,
+        credentials: Credentials,
+        token: Token,
+        method: str,
+        url: str | None,
+        dpop: str | None,
+    ) -> Principal:
+        """Steps 3 and 4, once the token verified."""
+        if self._any_typ:
+            self._check_kind(token)
+        self._check_binding(credentials, token, method=method, url=url, dpop=dpop)
+        scopes = token_scopes(token.claims)
+        if scopes is None:
+            _log.info("access token refused: its scope claim is not a string")
+            raise self._refuse("invalid_token", credentials.scheme)
+        found = principal(token, scopes)
+        self.require_scopes(found, self._scopes)
+        return found
+
+    def _check_kind(self, token: Token) -> None:
+        """With no ``typ`` pinned, still refuse the JWTs that are never access tokens."""
+        typ = token.header.get("typ")
+        if isinstance(typ, str):
+            kind = media_type(typ)
+            if kind in _NOT_ACCESS_TOKENS or kind.endswith("+sd-jwt"):
+                _log.info("access token refused: its typ %r marks another kind of token", typ)
+                raise self._refuse("invalid_token")
+
+    # -- the public API ----------------------------------------------------------------------
+
+    def require_scopes(self, principal: Principal, scopes: Iterable[str]) -> None:
+        """Refuse with 403 ``insufficient_scope`` unless the principal has every scope.
+
+        Raises:
+            BearerError: a scope is missing; the challenge names the scopes needed.
+        """
+        needed = scopes if isinstance(scopes, frozenset) else frozenset(scope_names(scopes))
+        if not needed <= principal.scopes:
+            scheme = "DPoP" if principal.token.claims.get("cnf") is not None else "Bearer"
+            raise self._refuse("insufficient_scope", scheme, scope=sorted(needed | self._scopes))
+
+    def verify(
+        self,
+        authorization: str | None,
+        *,
+        method: str = "GET",
+        url: str | None = None,
+        dpop: str | None = None,
+        now: Instant | None = None,
+    ) -> Principal:
+        """Verify a request's credentials; return its :class:`Principal`.
+
+        Args:
+            authorization: the ``Authorization`` header value; several header lines joined
+                by ``", "`` (as RFC 9110 combines them), or ``None`` when absent.
+            method: the request method (for DPoP's ``htm``).
+            url: the request URL as the server knows it (for DPoP's ``htu``, and to find a
+                token in the query string).
+            dpop: the request's ``DPoP`` header (a proof), if any.
+            now: the current time, for tests; defaults to the clock.
+
+        Raises:
+            BearerError: the request is refused; ``.status``, ``.error`` and
+                ``.www_authenticate`` are the answer to send.
+            JoseError: the verifier holds an :class:`~josekit.jwks.AsyncRemoteKeySet`, which
+                only :meth:`verify_async` can use (a programming error, not a 503).
+        """
+        if self._mode == "async":
+            raise JoseError(
+                "this BearerVerifier holds an AsyncRemoteKeySet: call `await "
+                "verifier.verify_async(...)`, or give it a RemoteKeySet for verify()"
+            )
+        credentials = self._credentials(authorization, url)
+        try:
+            token = decode(credentials.token, self._keys, now=now, **self._options)
+        except JoseError as exc:
+            raise self._refused_token(exc, credentials.scheme) from exc
+        return self._principal(credentials, token, method, url, dpop)
+
+    async def verify_async(
+        self,
+        authorization: str | None,
+        *,
+        method: str = "GET",
+        url: str | None = None,
+        dpop: str | None = None,
+        now: Instant | None = None,
+    ) -> Principal:
+        """:meth:`verify` for event loops: the key lookup never blocks the loop.
+
+        An :class:`~josekit.jwks.AsyncRemoteKeySet` is awaited; a sync
+        :class:`~josekit.jwks.RemoteKeySet` is consulted in a worker thread.
+
+        Raises:
+            BearerError: as :meth:`verify`.
+        """
+        credentials = self._credentials(authorization, url)
+        try:
+            if self._mode == "resolver":
+                token = await asyncio.to_thread(
+                    decode, credentials.token, self._keys, now=now, **self._options
+                )
+            else:
+                token = await decode_async(credentials.token, self._keys, now=now, **self._options)
+        except JoseError as exc:
+            raise self._refused_token(exc, credentials.scheme) from exc
+        return self._principal(credentials, token, method, url, dpop)
