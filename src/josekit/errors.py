@@ -19,6 +19,9 @@ failure of the library and nothing else::
     │   ├── NotYetValidError
     │   ├── MissingClaimError
     │   └── InvalidClaimError
+    ├── DPoPError                   a DPoP proof failed a check (``.check`` names it)
+    │   └── DPoPNonceError          the proof lacks the server's current nonce (``use_dpop_nonce``)
+    ├── ReplayCacheError            a replay cache could not be reached (the token is refused)
     ├── JWKSFetchError              a remote JWK Set could not be fetched or used
     ├── BearerError                 an HTTP request's access token was refused (``.status``)
     └── KeyStoreError               a key store could not be read, written or locked
@@ -31,6 +34,8 @@ __all__ = [
     "BearerError",
     "ClaimError",
     "CriticalHeaderError",
+    "DPoPError",
+    "DPoPNonceError",
     "DecryptionError",
     "ExpiredTokenError",
     "InvalidClaimError",
@@ -45,6 +50,7 @@ __all__ = [
     "MalformedError",
     "MissingClaimError",
     "NotYetValidError",
+    "ReplayCacheError",
     "UnsupportedAlgorithmError",
 ]
 
@@ -119,6 +125,37 @@ class MissingClaimError(ClaimError):
 
 class InvalidClaimError(ClaimError):
     """A claim has the wrong type or a value that does not match what was expected."""
+
+
+class DPoPError(JoseError):
+    """A DPoP proof (RFC 9449) failed one of the checks of RFC 9449 §4.3.
+
+    :attr:`check` names the check that failed: ``"proof"`` (not one well-formed JWT),
+    ``"typ"``, ``"alg"``, ``"jwk"``, ``"signature"``, ``"htm"``, ``"htu"``, ``"iat"``, ``"jti"``,
+    ``"ath"``, ``"nonce"`` or ``"binding"`` (the token's ``cnf.jkt`` is not the proof's key).
+    """
+
+    def __init__(self, message: str, check: str) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+class DPoPNonceError(DPoPError):
+    """The proof has no ``nonce``, or not the current one, while the server demands nonces.
+
+    The client should retry with the nonce the server sends in its ``DPoP-Nonce`` header
+    (RFC 9449 §8: the ``use_dpop_nonce`` error).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "nonce")
+
+
+class ReplayCacheError(JoseError):
+    """A replay cache could not record an identifier (e.g. its Redis server is unreachable).
+
+    The token or proof is refused: without the cache a replay could not be detected.
+    """
 
 
 class JWKSFetchError(JoseError):
