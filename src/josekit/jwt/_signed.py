@@ -19,6 +19,7 @@ from ..jws import sign as _jws_sign
 from ..jws._common import VerifiedJWS
 from ..jws._compact import verify_text as _verify_compact
 from ..policy import DEFAULT_LIMITS, Limits
+from ..replay import ReplayCache
 from ._claims import (
     ClaimChecks,
     Duration,
@@ -29,6 +30,7 @@ from ._claims import (
     media_type,
     validate,
 )
+from ._replay import check_replay
 from ._token import Token
 
 __all__ = [
@@ -188,6 +190,7 @@ def decode(
     max_age: Duration | None = None,
     now: Instant | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    replay: ReplayCache | None = None,
 ) -> Token:
     """Verify a signed JWT and validate its claims.
 
@@ -215,6 +218,10 @@ def decode(
         max_age: refuse tokens issued (``iat``) longer ago than this; ``iat`` becomes required.
         now: the current time (seconds or an aware datetime); defaults to :func:`time.time`.
         limits: size limits for this call.
+        replay: a :class:`~josekit.replay.ReplayCache`: a token is accepted once. Its
+            ``jti`` (with ``iss``) is recorded until ``exp`` plus leeway, after every other
+            check passed, and a token seen before is refused; ``jti`` and ``exp`` become
+            required.
 
     Returns:
         A :class:`Token` with the claims, the header and the key that verified it.
@@ -240,6 +247,8 @@ def decode(
     header = verified.header
     claims = parse_claims(verified.payload, header, limits)
     validate(claims, header, checks)
+    if replay is not None:
+        check_replay(claims, replay, checks.leeway)
     return Token(claims, header, verified.key)
 
 
