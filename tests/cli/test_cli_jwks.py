@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ import pytest
 import uvicorn
 from cli_helpers import Invoke, write_json
 
-from josekit import Key, KeySet, jwk, jws
+from josekit import Key, KeySet, jwk, jws, jwt
 
 DAY = 86400
 
@@ -100,18 +101,23 @@ def test_fetch_by_issuer(invoke: Invoke, jwks_server: tuple[str, Routes, list[Ke
 def test_fetch_errors(invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]) -> None:
     base, routes, _ = jwks_server
     missing = invoke("jwks", "fetch", f"{base}/nope")
-    assert missing.exit_code == 2
+    assert missing.exit_code == 3  # a fetch error, not a usage error
     assert (
         missing.stderr
         == f"josekit: error: cannot fetch the JWK Set: {base}/nope answered HTTP 404\n"
     )
     routes["/bad"] = b'{"keys": [{"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0"}]}'
     secret = invoke("jwks", "fetch", f"{base}/bad")
-    assert secret.exit_code == 2
+    assert secret.exit_code == 3
     assert "c2VjcmV0" not in secret.stderr
     insecure = invoke("jwks", "fetch", "http://example.com/jwks.json")
     assert insecure.exit_code == 2
     assert "plain HTTP" in insecure.stderr
+    assert "--allow-http" in insecure.stderr
+    assert "allow_http" not in insecure.stderr  # no Python argument names
+    issuer = invoke("jwks", "fetch", "--issuer", "http://example.com")
+    assert issuer.exit_code == 2
+    assert "--allow-http" in issuer.stderr
     assert invoke("jwks", "fetch").exit_code == 2
     assert invoke("jwks", "fetch", f"{base}/jwks.json", "--issuer", base).exit_code == 2
 
@@ -128,7 +134,47 @@ def test_verify_with_a_remote_jwks(
     unknown = invoke("jws", "verify", stranger, "--jwks", f"{base}/jwks.json", "--alg", "ES256")
     assert unknown.exit_code == 1
     down = invoke("jws", "verify", token, "--jwks", f"{base}/missing.json", "--alg", "ES256")
-    assert down.exit_code == 2  # a fetch failure says nothing about the token
+    assert down.exit_code == 3  # a fetch failure says nothing about the token
+    assert "HTTP 404" in down.stderr
+    jwt_down = invoke(
+        "jwt",
+        "decode",
+        jwt.encode({"sub": "a"}, keys[0], "ES256"),
+        "--jwks",
+        f"{base}/missing.json",
+        "--alg",
+        "ES256",
+    )
+    assert jwt_down.exit_code == 3, jwt_down.stderr
+    plain = invoke("jws", "verify", token, "--jwks", "http://example.com/j", "--alg", "ES256")
+    assert plain.exit_code == 2
+    assert "--allow-http" in plain.stderr
+
+
+def test_allow_http_lets_plain_http_through(invoke: Invoke) -> None:
+    # 192.0.2.1 (TEST-NET-1) never answers: with --allow-http the fetch is tried and times out.
+    url = "http://192.0.2.1/jwks.json"
+    assert invoke("jwks", "fetch", url, "--timeout", "1").exit_code == 2
+    tried = invoke("jwks", "fetch", url, "--timeout", "1", "--allow-http")
+    assert tried.exit_code == 3, tried.stderr
+    assert "plain HTTP" not in tried.stderr
+
+
+def test_fetch_writes_the_set_to_a_file(
+    invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]], tmp_path: Path
+) -> None:
+    base, _, keys = jwks_server
+    out = tmp_path / "jwks.json"
+    out.write_text("old", encoding="utf-8")
+    result = invoke("jwks", "fetch", f"{base}/jwks.json", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert f"wrote 2 key(s) from {base}/jwks.json to {out}" in result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    fetched = KeySet.import_key_set(out.read_text(encoding="utf-8"))
+    assert [k.kid for k in fetched] == [k.kid for k in keys]
+    assert all(not k.is_private for k in fetched)
+    assert [p.name for p in tmp_path.iterdir()] == ["jwks.json"]  # no temporary file left
 
 
 def test_urls_in_token_headers_are_never_fetched(

@@ -3,7 +3,8 @@
 Run ``josekit --help`` for the commands: ``key`` (generate, convert, thumbprint), ``jws``
 (sign, verify), ``jwe`` (encrypt, decrypt), ``jwt`` (encode, decode), ``jwks`` (fetch,
 rotate, serve) and ``inspect``. Every command takes ``--json`` for scripting. Exit status:
-0 success, 1 the token was rejected, 2 usage or input error.
+0 success, 1 the token was rejected, 2 usage or input error, 3 a remote resource could not
+be fetched.
 
 This package is not imported by ``import josekit``; it needs the ``cli`` extra (click, rich).
 """

@@ -11,14 +11,11 @@ import click
 from .. import __version__
 from ..errors import JoseError
 from ._common import EXIT_INPUT, CliFailure, failure_from, json_option
+from ._failures import EXIT_CODES
 
 __all__ = ["JosekitGroup", "cli"]
 
 _EPILOG = """\b
-Exit status: 0 success, 1 the token was rejected (bad signature, failed
-decryption, invalid claims, no matching key), 2 usage or input error.
-
-\b
 Keys come from a file, from env:NAME (an environment variable) or from -
 (stdin); tokens and payloads from an argument, @FILE or - (stdin).
 
@@ -36,9 +33,10 @@ Examples:
 class JosekitGroup(click.Group):
     """A group that turns every library, file and value error into a one-line message.
 
-    :class:`~josekit.errors.JoseError` becomes exit status 1 when a token was rejected and
-    2 for bad input; ``OSError``, ``ValueError`` and ``ArithmeticError`` (a number out of
-    range) become exit status 2. No traceback is ever printed.
+    :class:`~josekit.errors.JoseError` becomes exit status 1 when a token was rejected, 3
+    when a remote resource could not be fetched and 2 for bad input; ``OSError``,
+    ``ValueError`` and ``ArithmeticError`` (a number out of range) become exit status 2,
+    and so does any other exception, as a one-line error. No traceback is ever printed.
     """
 
     def make_context(
@@ -73,6 +71,18 @@ class JosekitGroup(click.Group):
         except (ValueError, ArithmeticError) as exc:
             message = str(exc) or type(exc).__name__
             raise CliFailure(message, EXIT_INPUT, type(exc).__name__) from None
+        except RecursionError:
+            raise CliFailure(
+                "the input is nested too deeply", EXIT_INPUT, "RecursionError"
+            ) from None
+        except Exception as exc:  # the command line never shows a traceback
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            raise CliFailure(
+                f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} "
+                "(this is a bug in josekit: please report it with the command you ran)",
+                EXIT_INPUT,
+                type(exc).__name__,
+            ) from None
 
 
 def _one_line(exc: click.UsageError) -> click.ClickException:
@@ -115,6 +125,22 @@ def cli() -> None:
         logger.addHandler(logging.NullHandler())
 
 
+EXIT_STATUS_HELP = "\b\nExit status:\n" + "\n".join(
+    f"  {code if code >= 0 else ' '}  {meaning}" for code, meaning in EXIT_CODES
+)
+"""The exit-status table that ends every command's ``--help``."""
+
+
+def _add_exit_status(command: click.Command) -> None:
+    """Append the exit-status table to the help of ``command`` and of all its subcommands."""
+    epilog = (command.epilog or "").rstrip()
+    if EXIT_STATUS_HELP not in epilog:
+        command.epilog = f"{epilog}\n\n{EXIT_STATUS_HELP}" if epilog else EXIT_STATUS_HELP
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_exit_status(sub)
+
+
 def _register() -> None:
     from ._inspect import inspect_command
     from ._jwe_cmds import jwe_group
@@ -129,6 +155,7 @@ def _register() -> None:
     cli.add_command(jwt_group)
     cli.add_command(jwks_group)
     cli.add_command(inspect_command)
+    _add_exit_status(cli)
 
 
 _register()

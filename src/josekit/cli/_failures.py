@@ -22,6 +22,8 @@ from ..errors import (
 )
 
 __all__ = [
+    "EXIT_CODES",
+    "EXIT_FETCH",
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_REJECTED",
@@ -29,6 +31,7 @@ __all__ = [
     "dump_json",
     "emit_json",
     "exit_code_for",
+    "cli_wording",
     "failure_from",
     "json_mode",
     "json_option",
@@ -40,15 +43,35 @@ EXIT_REJECTED = 1
 """The token was examined and refused: bad signature, failed decryption, invalid claims..."""
 EXIT_INPUT = 2
 """The command line or an input (file, key, token syntax) was wrong."""
+EXIT_FETCH = 3
+"""A remote resource (a JWK Set, discovery metadata) could not be fetched."""
 
-
-_REJECTIONS: tuple[type[JoseError], ...] = (
-    InvalidSignatureError,
-    DecryptionError,
-    ClaimError,
-    KeyNotFoundError,
-    AlgorithmNotAllowedError,
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "done: verified, decrypted, written"),
+    (EXIT_REJECTED, "the token was checked and rejected: signature, tag, claims, key not found"),
+    (EXIT_INPUT, "the input or the invocation is wrong: unreadable token or key, weak key,"),
+    (-1, "bad claim value, private key missing for signing, unknown option"),
+    (EXIT_FETCH, "a remote resource could not be fetched: JWK Set or discovery unreachable,"),
+    (-1, "HTTP error status (a 404 from a JWK Set URL is 3, not 1)"),
 )
+"""Every exit status and what it means, as shown in every command's ``--help`` (-1: a
+continuation line)."""
+
+_EXIT_BY_ERROR: tuple[tuple[type[JoseError], int], ...] = (
+    (JWKSFetchError, EXIT_FETCH),
+    (InvalidSignatureError, EXIT_REJECTED),
+    (DecryptionError, EXIT_REJECTED),
+    (ClaimError, EXIT_REJECTED),
+    (KeyNotFoundError, EXIT_REJECTED),
+    (AlgorithmNotAllowedError, EXIT_REJECTED),
+)
+"""The exit status of a library error, first match wins; any other error is bad input."""
+
+_CLI_WORDING: tuple[tuple[str, str], ...] = (
+    ("pass allow_http=True", "pass --allow-http"),
+    ("pass follow_redirects=True", "give the final URL"),
+)
+"""Library phrases that name Python arguments, and what the command line says instead."""
 
 _NOT_REJECTIONS: tuple[type[JoseError], ...] = (
     MalformedError,
@@ -93,8 +116,18 @@ class CliFailure(click.ClickException):
 
 
 def exit_code_for(exc: JoseError) -> int:
-    """1 for a token that was examined and refused, 2 for bad input."""
-    return EXIT_REJECTED if isinstance(exc, _REJECTIONS) else EXIT_INPUT
+    """1 for a token that was examined and refused, 3 for a failed fetch, 2 for bad input."""
+    for error, code in _EXIT_BY_ERROR:
+        if isinstance(exc, error):
+            return code
+    return EXIT_INPUT
+
+
+def cli_wording(message: str) -> str:
+    """A library message with Python argument names replaced by the command-line options."""
+    for library, cli in _CLI_WORDING:
+        message = message.replace(library, cli)
+    return message
 
 
 def failure_from(
@@ -104,11 +137,12 @@ def failure_from(
 
     With ``verifying=True`` (the error came from checking a token against the caller's keys
     and algorithms) every error except a malformed or oversized token, or a key set that
-    could not be fetched or read, means the token was rejected: exit status 1. A key that
+    could not be fetched or read, means the token was rejected: exit status 1 (a failed
+    fetch is 3). A key that
     does not fit the token's ``alg`` is such a rejection (it is how algorithm-confusion
     attempts fail).
     """
-    message = str(exc) or type(exc).__name__
+    message = cli_wording(str(exc) or type(exc).__name__)
     if context:
         message = f"{context}: {message}"
     code = exit_code_for(exc)

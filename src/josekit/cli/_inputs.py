@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
+import tempfile
 from typing import Any
 
 import click
@@ -19,6 +21,7 @@ __all__ = [
     "read_source",
     "read_token",
     "write_private_file",
+    "write_public_file",
 ]
 
 MAX_KEY_FILE = 1_000_000
@@ -39,6 +42,25 @@ def write_private_file(path: str, data: str, *, overwrite: bool = False) -> None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)
         fh.write(data)
+
+
+def write_public_file(path: str, data: str) -> None:
+    """Write public data to ``path`` (mode 0644), replacing it in one step.
+
+    The text goes to a temporary file beside ``path``, which then takes its place, so a
+    reader (a web server, a verifier) never sees half a file.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".josekit-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o644)
+            fh.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _read_limited(stream: Any, limit: int, what: str) -> bytes:

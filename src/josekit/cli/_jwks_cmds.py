@@ -21,7 +21,9 @@ from ._common import (
     now_option,
     parse_duration,
 )
+from ._inputs import write_public_file
 from ._render import printer
+from ._urls import allow_http_option, allows_http, check_url, remote_key_set
 
 __all__ = ["jwks_group"]
 
@@ -87,9 +89,11 @@ def jwks_group() -> None:
 Examples:
   josekit jwks fetch https://www.googleapis.com/oauth2/v3/certs
   josekit jwks fetch --issuer https://accounts.example.com
-  josekit jwks fetch https://issuer.example/jwks.json --json | jq '.jwks' > jwks.json
+  josekit jwks fetch https://issuer.example/jwks.json -o jwks.json    # from cron
+  josekit jwks fetch https://issuer.example/jwks.json --json | jq '.jwks'
 
-Only HTTPS (plain HTTP to loopback addresses), no redirects, bounded time and size.
+Only HTTPS (plain HTTP to loopback addresses, or with --allow-http), no redirects,
+bounded time and size. With -o the file is replaced in one step (mode 0644).
 """,
 )
 @click.argument("url", required=False)
@@ -101,29 +105,44 @@ Only HTTPS (plain HTTP to loopback addresses), no redirects, bounded time and si
     metavar="DURATION",
     help="Deadline for the whole fetch.",
 )
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write the JWK Set (JSON, mode 0644) to this file instead of listing its keys.",
+)
+@allow_http_option
 @json_option
-def fetch_command(url: str | None, issuer: str | None, timeout: str) -> None:
-    """Fetch the JWK Set at URL (or of --issuer) and list its keys."""
+def fetch_command(url: str | None, issuer: str | None, timeout: str, out: str | None) -> None:
+    """Fetch the JWK Set at URL (or of --issuer) and list its keys (or write it to --out)."""
     ctx = click.get_current_context()
     if (url is None) == (issuer is None):
         raise CliFailure("give a JWK Set URL or --issuer, not both")
     seconds = parse_duration(timeout, "--timeout")
-    try:
+    if url is not None:
+        remote = remote_key_set(url, timeout=seconds)
+    else:
+        check_url(issuer or "", "issuer")
         from ..jwks import RemoteKeySet
-    except ImportError:  # pragma: no cover - the jwks package imports httpx lazily
-        raise CliFailure("fetching needs httpx: pip install 'josekit[remote]'") from None
+
+        try:
+            remote = RemoteKeySet.from_issuer(
+                issuer or "", timeout=seconds, allow_http=allows_http()
+            )
+        except JoseError as exc:
+            raise failure_from(exc, "cannot fetch the discovery metadata") from None
     try:
-        remote = (
-            RemoteKeySet(url, timeout=seconds)
-            if url is not None
-            else RemoteKeySet.from_issuer(issuer or "", timeout=seconds)
-        )
         with remote:
             keys = remote.refresh()
-    except ImportError:
-        raise CliFailure("fetching needs httpx: pip install 'josekit[remote]'") from None
     except JoseError as exc:
         raise failure_from(exc, "cannot fetch the JWK Set") from None
+    if out is not None:
+        write_public_file(out, dump_json(keys.to_dict()) + "\n")
+        if json_mode(ctx):
+            emit_json({"source": remote.url, "file": out, "keys": [_key_row(k) for k in keys]})
+        else:
+            printer(ctx, err=True).line(f"wrote {len(keys)} key(s) from {remote.url} to {out}")
+        return
     _show_key_set(ctx, keys, remote.url)
 
 

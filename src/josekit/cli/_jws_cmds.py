@@ -156,6 +156,11 @@ def sign_command(
     header = parse_header(header_json, kid=kid, typ=typ, cty=cty)
     if unencoded:
         crit = header.get("crit", [])
+        if not isinstance(crit, list) or not all(isinstance(name, str) for name in crit):
+            raise CliFailure(
+                "--header: 'crit' must be an array of header parameter names, e.g. "
+                '{"crit":["b64"]}'
+            )
         header["b64"] = False
         header["crit"] = [*crit, "b64"] if "b64" not in crit else crit
     payload, _ = read_input(payload_arg, "PAYLOAD", MAX_PAYLOAD_FILE)

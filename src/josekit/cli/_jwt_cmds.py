@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
 import click
 
 from .._header import parse_protected
-from .._json import loads_object
+from .._json import loads, loads_object
 from ..algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, SIGNATURE_ALGORITHMS
-from ..errors import ClaimError, JoseError
+from ..errors import ClaimError, JoseError, LimitExceededError
 from ..jwt import (
     Token,
     decode,
@@ -47,11 +46,22 @@ from ._render import printer
 __all__ = ["jwt_group"]
 
 
-def _claim_value(text: str) -> Any:
-    """``--claim`` values are JSON when they parse as JSON, else plain strings."""
+def _claim_value(name: str, text: str) -> Any:
+    """A ``--claim`` value: JSON when it parses as JSON, else the plain string.
+
+    JSON is read with josekit's strict parser (bounded depth, no duplicate names); a value
+    that starts like a JSON object or array but is not one is refused rather than kept as
+    a string, since it was surely meant as JSON.
+    """
     try:
-        return json.loads(text)
-    except ValueError:
+        return loads(text, f"--claim {name}", DEFAULT_LIMITS.max_json_depth)
+    except LimitExceededError as exc:
+        raise CliFailure(str(exc)) from None
+    except JoseError as exc:
+        if text.lstrip().startswith(("{", "[")):
+            raise CliFailure(
+                f"{exc}; to give the text itself as a string, write {name}='\"...\"'"
+            ) from None
         return text
 
 
@@ -67,7 +77,7 @@ def _claims(claims_arg: str | None, pairs: tuple[str, ...]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise CliFailure(f"--claim {pair!r}: write NAME=VALUE (VALUE may be JSON)")
-        claims[name] = _claim_value(value)
+        claims[name] = _claim_value(name, value)
     return claims
 
 

@@ -12,6 +12,7 @@ from ..errors import JoseError
 from ..jwk import Key, KeySet
 from ._failures import EXIT_INPUT, CliFailure, failure_from
 from ._inputs import read_source
+from ._urls import allow_http_option, remote_key_set
 
 __all__ = [
     "key_source_options",
@@ -113,7 +114,8 @@ def load_key_source(
 
 
 def key_source_options(func: Any) -> Any:
-    """Add ``--key``, ``--jwks`` and ``--password`` to a command."""
+    """Add ``--key``, ``--jwks``, ``--password`` and ``--allow-http`` to a command."""
+    func = allow_http_option(func)
     func = click.option(
         "--password",
         metavar="env:NAME|FILE",
@@ -131,16 +133,6 @@ def key_source_options(func: Any) -> Any:
         metavar="FILE|env:NAME|-",
         help="A key (JWK, PEM or DER) or a JWK Set, from a file, env:NAME or - (stdin).",
     )(func)
-
-
-def remote_key_set(url: str) -> Any:
-    """A :class:`~josekit.jwks.RemoteKeySet` for ``url`` (fetched when first used)."""
-    try:
-        from ..jwks import RemoteKeySet
-
-        return RemoteKeySet(url)
-    except ImportError:
-        raise CliFailure(f"fetching {url} needs httpx: pip install 'josekit[remote]'") from None
 
 
 def resolve_key_source(key_spec: str | None, jwks_spec: str | None, password: str | None) -> Any:
