@@ -31,13 +31,15 @@ import hmac
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
 from .._b64 import b64e_str
 from ..errors import InvalidKeyError, UnsupportedAlgorithmError
+from ._members import member_bytes, reject_option
+from ._row import KeyMaterial, KeyType
 
 try:  # ML-DSA and ML-KEM arrived in pyca/cryptography 47, HPKE in 50.
     from cryptography.hazmat.primitives import hpke as _hpke
@@ -46,17 +48,7 @@ try:  # ML-DSA and ML-KEM arrived in pyca/cryptography 47, HPKE in 50.
 except ImportError:  # pragma: no cover - depends on the installed cryptography
     _mldsa = _mlkem = _hpke = None  # type: ignore[assignment]
 
-if TYPE_CHECKING:
-    from ._key import Key
-
-__all__ = [
-    "AKP_ALGORITHMS",
-    "AkpAlgorithm",
-    "akp_from_crypto",
-    "akp_from_jwk",
-    "akp_generate",
-    "akp_types",
-]
+__all__ = ["AKP_ALGORITHMS", "KEY_TYPE", "AkpAlgorithm"]
 
 _P384_ORDER = int(
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
@@ -214,8 +206,8 @@ AKP_ALGORITHMS: Mapping[str, AkpAlgorithm] = _table()
 """The AKP algorithms josekit implements, by ``alg`` (empty if cryptography lacks them)."""
 
 
-def akp_types() -> tuple[type, ...]:
-    """The ``cryptography`` key classes :meth:`Key.import_key` accepts as AKP keys."""
+def _crypto_types() -> tuple[type, ...]:
+    """The ``cryptography`` key classes imported as AKP keys (those that name their ``alg``)."""
     out: list[type] = []
     for row in AKP_ALGORITHMS.values():
         if row.private_cls is not None:
@@ -237,16 +229,9 @@ def _algorithm(alg: object) -> AkpAlgorithm:
     return row
 
 
-def _b64_member(jwk: Mapping[str, Any], name: str) -> bytes:
-    from ._key import _member_bytes  # the one strict JWK member decoder
-
-    return _member_bytes(jwk, name)
-
-
-def akp_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
-    """Build a :class:`Key` from an AKP JWK (``meta`` holds its non-key members)."""
+def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
     row = _algorithm(jwk.get("alg"))
-    pub = _b64_member(jwk, "pub")
+    pub = member_bytes(jwk, "pub")
     if len(pub) != row.public_size:
         raise InvalidKeyError(
             f"AKP {row.name} public key 'pub' must be {row.public_size} bytes, not {len(pub)}"
@@ -255,43 +240,38 @@ def akp_from_jwk(jwk: Mapping[str, Any], meta: Mapping[str, Any]) -> Key:
         public = row.from_public(pub)
     except ValueError as exc:
         raise InvalidKeyError(f"invalid {row.name} public key 'pub': {exc}") from None
-    private = None
-    if "priv" in jwk:
-        seed = _b64_member(jwk, "priv")
-        if len(seed) != row.seed_size:
-            raise InvalidKeyError(
-                f"AKP {row.name} private key 'priv' must be the {row.seed_size}-byte seed, "
-                f"not {len(seed)} bytes"
-            )
-        private, _, derived = row.from_seed(seed)
-        if not hmac.compare_digest(derived, pub):
-            raise InvalidKeyError(
-                f"AKP {row.name} private seed 'priv' does not match the public key 'pub'"
-            )
-        return _akp_key(row, public, private, pub, seed, {**meta, "alg": row.name})
-    return _akp_key(row, public, None, pub, None, {**meta, "alg": row.name})
+    if "priv" not in jwk:
+        return _material(row, public, None, pub, None)
+    seed = member_bytes(jwk, "priv")
+    if len(seed) != row.seed_size:
+        raise InvalidKeyError(
+            f"AKP {row.name} private key 'priv' must be the {row.seed_size}-byte seed, "
+            f"not {len(seed)} bytes"
+        )
+    private, _, derived = row.from_seed(seed)
+    if not hmac.compare_digest(derived, pub):
+        raise InvalidKeyError(
+            f"AKP {row.name} private seed 'priv' does not match the public key 'pub'"
+        )
+    return _material(row, public, private, pub, seed)
 
 
-def akp_from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key | None:
-    """Build a :class:`Key` from a ``cryptography`` ML-DSA key object; ``None`` if not one."""
+def _from_crypto(obj: Any) -> KeyMaterial:
     for row in AKP_ALGORITHMS.values():
         if row.private_cls is not None and isinstance(obj, row.private_cls):
             public = obj.public_key()
-            return _akp_key(
-                row,
-                public,
-                obj,
-                public.public_bytes_raw(),
-                obj.private_bytes_raw(),
-                _with_alg(row, meta),
-            )
+            return _material(row, public, obj, public.public_bytes_raw(), obj.private_bytes_raw())
         if row.public_cls is not None and isinstance(obj, row.public_cls):
-            return _akp_key(row, obj, None, obj.public_bytes_raw(), None, _with_alg(row, meta))
-    return None
+            return _material(row, obj, None, obj.public_bytes_raw(), None)
+    raise UnsupportedAlgorithmError(  # pragma: no cover - crypto_types lists the classes above
+        f"{type(obj).__name__} is not an AKP key"
+    )
 
 
-def akp_generate(alg: str | None, meta: Mapping[str, Any]) -> Key:
-    """Generate a new AKP private key for ``alg`` from a fresh random seed."""
+def _generate(size: int | None, crv: str | None, alg: str | None) -> KeyMaterial:
+    """A new AKP private key for ``alg`` from a fresh random seed."""
+    reject_option(size, "size", "AKP")
+    reject_option(crv, "crv", "AKP")
     if alg is None:
         raise InvalidKeyError(
             "AKP keys need alg=: one of " + ", ".join(AKP_ALGORITHMS) + " (RFC 9964 §3)"
@@ -299,26 +279,29 @@ def akp_generate(alg: str | None, meta: Mapping[str, Any]) -> Key:
     row = _algorithm(alg)
     seed = os.urandom(row.seed_size)
     private, public, pub = row.from_seed(seed)
-    return _akp_key(row, public, private, pub, seed, {**meta, "alg": row.name})
+    return _material(row, public, private, pub, seed)
 
 
-def _with_alg(row: AkpAlgorithm, meta: Mapping[str, Any]) -> dict[str, Any]:
-    given = meta.get("alg")
-    if given is not None and given != row.name:
-        raise InvalidKeyError(f"this is an {row.name} key: it cannot have alg {given!r}")
-    return {**meta, "alg": row.name}
-
-
-def _akp_key(
-    row: AkpAlgorithm,
-    public: Any,
-    private: Any,
-    pub: bytes,
-    seed: bytes | None,
-    meta: Mapping[str, Any],
-) -> Key:
-    from ._key import Key
-
+def _material(
+    row: AkpAlgorithm, public: Any, private: Any, pub: bytes, seed: bytes | None
+) -> KeyMaterial:
     public_members = {"kty": "AKP", "alg": row.name, "pub": b64e_str(pub)}
     private_members = {"priv": b64e_str(seed)} if seed is not None else None
-    return Key._build("AKP", None, public_members, private_members, private or public, public, meta)
+    return ("AKP", None, public_members, private_members, private or public, public, None, row.name)
+
+
+def _size(crypto: Any, crv: str | None, alg: str | None) -> int:
+    return AKP_ALGORITHMS[alg or ""].public_size * 8
+
+
+KEY_TYPE = KeyType(
+    kty="AKP",
+    required=("alg", "kty", "pub"),
+    private=("priv",),
+    crypto_types=_crypto_types(),
+    from_jwk=_from_jwk,
+    from_crypto=_from_crypto,
+    generate=_generate,
+    size=_size,
+)
+"""The AKP row of the ``kty`` table: the key's ``alg`` is one of :data:`AKP_ALGORITHMS`."""

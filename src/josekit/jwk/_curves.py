@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, x448, x25519
 
-__all__ = ["EC_CURVES", "OKP_CURVES", "EcCurve", "OkpCurve"]
+from ..errors import UnsupportedAlgorithmError
+
+__all__ = ["EC_CURVES", "OKP_CURVES", "EcCurve", "OkpCurve", "curve_of"]
+
+C = TypeVar("C")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +85,17 @@ OKP_CURVES: dict[str, OkpCurve] = {
         OkpCurve("X448", x448.X448PrivateKey, x448.X448PublicKey, 56, "enc"),
     )
 }
+
+
+def curve_of(curves: Mapping[str, C], crv: object, kty: str) -> C:
+    """The curve of a JWK's ``crv`` member in ``curves`` (the ``kty``'s table).
+
+    Raises:
+        UnsupportedAlgorithmError: ``crv`` is not one of ``curves``.
+    """
+    curve = curves.get(crv) if isinstance(crv, str) else None
+    if curve is None:
+        raise UnsupportedAlgorithmError(
+            f"{kty} curve {crv!r} is not supported (josekit supports {sorted(curves)})"
+        )
+    return curve

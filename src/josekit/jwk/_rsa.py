@@ -1,0 +1,140 @@
+"""RSA keys (``kty: "RSA"``, RFC 7518 §6.3): import, export, checks and generation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from ..errors import InvalidKeyError, UnsupportedAlgorithmError
+from ._members import b64_to_int, fail, int_to_b64, reject_option
+from ._roca import has_roca_fingerprint
+from ._row import KeyMaterial, KeyType
+
+__all__ = ["KEY_TYPE"]
+
+_PRIVATE = ("d", "p", "q", "dp", "dq", "qi")
+_CRT = ("p", "q", "dp", "dq", "qi")
+# RSA moduli josekit accepts at import. Below 2048 bits the algorithms refuse the key for use;
+# above 16384 bits (OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS) a key only costs time.
+_MIN_IMPORT_BITS = 512
+_MAX_BITS = 16384
+
+
+def _check_public(n: int, e: int) -> None:
+    """Checks every RSA key gets, whatever form it was imported from."""
+    bits = n.bit_length()
+    if bits > _MAX_BITS:
+        fail(f"RSA modulus 'n' has {bits} bits; josekit accepts at most {_MAX_BITS}")
+    if bits < _MIN_IMPORT_BITS or n % 2 == 0:
+        fail(
+            f"RSA modulus 'n' must be odd and at least {_MIN_IMPORT_BITS} bits "
+            "(the algorithms need 2048)"
+        )
+    if e < 3 or e % 2 == 0 or e >= n:
+        fail("RSA public exponent 'e' must be odd, at least 3 and below n (65537 is usual)")
+    if has_roca_fingerprint(n):
+        fail(
+            "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its factors can be "
+            "computed, so the key is broken; replace it with a newly generated key"
+        )
+
+
+def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
+    if "oth" in jwk:
+        raise UnsupportedAlgorithmError(
+            "RSA JWKs with more than two primes ('oth') are not supported; use a two-prime RSA key"
+        )
+    n = b64_to_int(jwk, "n")
+    e = b64_to_int(jwk, "e")
+    _check_public(n, e)
+    public_numbers = rsa.RSAPublicNumbers(e, n)
+    if "d" not in jwk:
+        extra = [m for m in _PRIVATE if m in jwk]
+        if extra:
+            fail(f"RSA JWK has private members {extra} but no 'd'")
+        try:
+            pub = public_numbers.public_key()
+        except ValueError as exc:
+            raise InvalidKeyError(f"invalid RSA public key: {exc}") from None
+        return _material(pub, None)
+    d = b64_to_int(jwk, "d")
+    if not 1 < d < n:
+        fail("RSA private exponent 'd' must be between 1 and n")
+    present = [m for m in _CRT if m in jwk]
+    if present and len(present) != len(_CRT):
+        fail("RSA JWK must have all of p, q, dp, dq, qi or none of them")
+    if present:
+        p, q, dp, dq, qi = (b64_to_int(jwk, m) for m in _CRT)
+        if not (1 < p < n and 1 < q < n) or p * q != n:
+            fail("RSA JWK is inconsistent: p and q are not the factors of n")
+        if dp != d % (p - 1) or dq != d % (q - 1) or (qi * q) % p != 1:
+            fail("RSA JWK is inconsistent: dp, dq or qi do not match p, q and d")
+    else:
+        # One modular exponentiation refuses a wrong d before the costly factor recovery.
+        if pow(2, e * d, n) != 2:
+            fail("RSA JWK is inconsistent: d does not match n and e")
+        try:
+            p, q = rsa.rsa_recover_prime_factors(n, e, d)
+        except ValueError:
+            fail("RSA JWK is inconsistent: d does not match n and e")
+        dp, dq, qi = rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q)
+    try:
+        # cryptography checks the rest (p and q prime enough, e * d = 1 mod lcm(p-1, q-1)).
+        priv = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, public_numbers).private_key()
+    except ValueError as exc:
+        raise InvalidKeyError(f"invalid RSA private key: {exc}") from None
+    return _material(priv.public_key(), priv)
+
+
+def _from_crypto(obj: Any) -> KeyMaterial:
+    private = obj if isinstance(obj, rsa.RSAPrivateKey) else None
+    pub = obj.public_key() if private is not None else obj
+    numbers = pub.public_numbers()
+    _check_public(numbers.n, numbers.e)
+    return _material(pub, private)
+
+
+def _material(pub: rsa.RSAPublicKey, priv: rsa.RSAPrivateKey | None) -> KeyMaterial:
+    pn = pub.public_numbers()
+    # Every RSA member is a Base64urlUInt: the fewest octets that hold it (RFC 7518 §2).
+    public_members = {"kty": "RSA", "n": int_to_b64(pn.n), "e": int_to_b64(pn.e)}
+    private_members = None
+    if priv is not None:
+        sn = priv.private_numbers()
+        private_members = {
+            "d": int_to_b64(sn.d),
+            "p": int_to_b64(sn.p),
+            "q": int_to_b64(sn.q),
+            "dp": int_to_b64(sn.dmp1),
+            "dq": int_to_b64(sn.dmq1),
+            "qi": int_to_b64(sn.iqmp),
+        }
+    return ("RSA", None, public_members, private_members, priv or pub, pub, None, None)
+
+
+def _generate(size: int | None, crv: str | None, alg: str | None) -> KeyMaterial:
+    bits = 2048 if size is None else size
+    if bits < 2048 or bits % 8:
+        raise InvalidKeyError("RSA keys must be at least 2048 bits, a multiple of 8")
+    reject_option(crv, "crv", "RSA")
+    return _from_crypto(rsa.generate_private_key(65537, bits))
+
+
+def _size(crypto: Any, crv: str | None, alg: str | None) -> int:
+    return int(crypto.key_size)
+
+
+KEY_TYPE = KeyType(
+    kty="RSA",
+    required=("e", "kty", "n"),
+    private=_PRIVATE,
+    crypto_types=(rsa.RSAPrivateKey, rsa.RSAPublicKey),
+    from_jwk=_from_jwk,
+    from_crypto=_from_crypto,
+    generate=_generate,
+    size=_size,
+    other=frozenset({"oth"}),
+)
+"""The RSA row of the ``kty`` table."""
