@@ -18,8 +18,8 @@ from josekit._header import parse_protected
 from josekit._json import dumps
 from josekit.algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT
 from josekit.algorithms import content as content_module
-from josekit.algorithms import key_management as km_module
 from josekit.algorithms.content import DECRYPTION_FAILED
+from josekit.algorithms.key_management import _pbes2 as km_module
 
 
 def _parts(token: str) -> list[str]:

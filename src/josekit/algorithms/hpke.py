@@ -42,7 +42,7 @@ from ..errors import (
 from ..jwk import Key
 from ..policy import Limits
 from .content import DECRYPTION_FAILED, ContentEncryption
-from .key_management import KeyManagement, Wrapped
+from .key_management._base import KeyManagement, Wrapped, key_label
 
 try:  # HPKE arrived in pyca/cryptography 50.
     from cryptography.hazmat.bindings._rust import openssl as _rust
@@ -218,10 +218,6 @@ def refuse_psk(header: Mapping[str, Any]) -> None:
         )
 
 
-def _label(key: Key) -> str:
-    return repr(key.kid) if key.kid is not None else f"({key.kty})"
-
-
 class _HpkeKeys:
     """What both HPKE families check of a key: the suite's key type and curve."""
 
@@ -238,7 +234,7 @@ class _HpkeKeys:
             raise InvalidKeyError(f"alg {self.name} needs an {wanted}, not {got}")
         if key.kty == "AKP" and key.alg != self.name:
             raise InvalidKeyError(
-                f"AKP key {_label(key)} is for alg {key.alg!r}: alg {self.name} needs a key "
+                f"AKP key {key_label(key)} is for alg {key.alg!r}: alg {self.name} needs a key "
                 f"with alg {self.name!r} (AKP keys are bound to one algorithm)"
             )
 
