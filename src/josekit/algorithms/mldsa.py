@@ -9,21 +9,17 @@ before it reaches the verifier.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 
 from ..jwk._akp import AKP_ALGORITHMS, AkpAlgorithm
-
-if TYPE_CHECKING:
-    from .signing import SignatureAlgorithm
+from ._signature import SignatureAlgorithm
 
 __all__ = ["mldsa_rows"]
 
 
 def _mldsa(row: AkpAlgorithm) -> SignatureAlgorithm:
-    from .signing import SignatureAlgorithm
-
     private_cls, public_cls, size = row.private_cls, row.public_cls, row.signature_size
 
     def sign(private: Any, data: bytes) -> bytes:

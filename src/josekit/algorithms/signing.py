@@ -7,8 +7,6 @@ above this module is handed a resolved row and never enumerates algorithm names.
 from __future__ import annotations
 
 import hmac as std_hmac
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -20,10 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from ..errors import InvalidKeyError, InvalidSignatureError
-from ..jwk import Key
 from ..jwk._curves import EC_CURVES
 from ._registry import Registry
+from ._signature import SignatureAlgorithm
 from .mldsa import mldsa_rows
 
 __all__ = ["SIGNATURE_ALGORITHMS", "SignatureAlgorithm"]
@@ -33,55 +30,6 @@ _HASHES: dict[int, type[hashes.HashAlgorithm]] = {
     384: hashes.SHA384,
     512: hashes.SHA512,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureAlgorithm:
-    """One JWS ``alg``: which keys fit it, and how it signs and verifies."""
-
-    name: str
-    family: str
-    kty: str
-    description: str
-    curves: frozenset[str] | None
-    min_key_bits: int
-    _sign: Callable[[Any, bytes], bytes]
-    _verify: Callable[[Any, bytes, bytes], bool]
-
-    def check_key(self, key: Key, operation: str) -> None:
-        """Refuse a key that does not fit this algorithm or this operation, before any crypto."""
-        if key.kty != self.kty:
-            raise InvalidKeyError(
-                f"alg {self.name} needs a key of type {self.kty}, not {key.kty}"
-                + (
-                    " (symmetric and asymmetric algorithms never mix)"
-                    if "oct" in (self.kty, key.kty)
-                    else ""
-                )
-            )
-        if self.curves is not None and key.crv not in self.curves:
-            raise InvalidKeyError(
-                f"alg {self.name} needs a key on {' or '.join(sorted(self.curves))}, not {key.crv}"
-            )
-        if self.min_key_bits and key.size < self.min_key_bits:
-            raise InvalidKeyError(
-                f"alg {self.name} needs a key of at least {self.min_key_bits} bits; "
-                f"this one has {key.size}"
-            )
-        if operation == "sign" and not key.is_private:
-            raise InvalidKeyError(f"signing with {self.name} needs a private key")
-        if key.alg is not None or key.use is not None or key.key_ops is not None:
-            key.check_usage(operation, self.name)  # nothing to refuse when none is set
-
-    def sign(self, key: Key, data: bytes) -> bytes:
-        """Sign ``data``; the key must have passed :meth:`check_key` for ``sign``."""
-        return self._sign(key.crypto_key, data)
-
-    def verify(self, key: Key, data: bytes, signature: bytes) -> None:
-        """Verify ``signature`` over ``data``; raise :class:`InvalidSignatureError` if wrong."""
-        native = key.crypto_key if self.kty == "oct" else key.public_crypto_key
-        if not self._verify(native, data, signature):
-            raise InvalidSignatureError("signature verification failed")
 
 
 def _hmac(bits: int) -> SignatureAlgorithm:
