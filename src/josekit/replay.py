@@ -21,7 +21,9 @@ reached the cache raises :class:`~josekit.errors.ReplayCacheError` and the token
 
 from __future__ import annotations
 
+import asyncio
 import heapq
+import inspect
 import math
 import threading
 import time
@@ -37,6 +39,7 @@ __all__ = [
     "MemoryReplayCache",
     "RedisReplayCache",
     "ReplayCache",
+    "seen_async",
 ]
 
 _MAX_ID_LENGTH = 512
@@ -58,6 +61,19 @@ class AsyncReplayCache(Protocol):
     async def seen(self, id: str, expires_at: float) -> bool:
         """Record ``id`` until ``expires_at``; ``True`` if it was already recorded."""
         ...
+
+
+async def seen_async(cache: ReplayCache | AsyncReplayCache, id: str, expires_at: float) -> bool:
+    """``cache.seen(id, expires_at)`` from async code, without blocking the event loop.
+
+    An async cache is awaited; :class:`MemoryReplayCache` (no I/O) is called directly; any
+    other sync cache (e.g. :class:`RedisReplayCache`) runs in a worker thread.
+    """
+    if inspect.iscoroutinefunction(cache.seen):
+        return bool(await cache.seen(id, expires_at))
+    if isinstance(cache, MemoryReplayCache):
+        return cache.seen(id, expires_at)
+    return bool(await asyncio.to_thread(cache.seen, id, expires_at))
 
 
 def _check_id(id: object) -> str:

@@ -100,3 +100,15 @@ class socket_port:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_a_sync_redis_cache_from_async_code(redis_url: str) -> None:
+    from josekit.replay import seen_async
+
+    cache = RedisReplayCache(redis_url, prefix="s:")
+    later = time.time() + 60
+
+    async def run() -> tuple[bool, bool]:
+        return await seen_async(cache, "a", later), await seen_async(cache, "a", later)
+
+    assert asyncio.run(run()) == (False, True)

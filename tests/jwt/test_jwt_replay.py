@@ -62,3 +62,25 @@ def test_a_refused_token_is_not_recorded() -> None:
         jwt.decode(token[:-4] + "AAAA", KEY.public(), algorithms=["ES256"], now=NOW, replay=cache)
     assert len(cache) == 0
     decode(token, cache)
+
+
+def test_decode_async_with_sync_and_async_caches() -> None:
+    import asyncio
+
+    from josekit.replay import AsyncMemoryReplayCache
+
+    token = jwt.encode({"jti": "t-1", "exp": NOW + 60}, KEY, "ES256")
+    for cache in (MemoryReplayCache(clock=lambda: NOW), AsyncMemoryReplayCache(clock=lambda: NOW)):
+
+        async def run(cache: object = cache) -> jwt.Token:
+            return await jwt.decode_async(
+                token,
+                KEY.public(),
+                algorithms=["ES256"],
+                now=NOW,
+                replay=cache,  # type: ignore[arg-type]
+            )
+
+        assert asyncio.run(run()).claims["jti"] == "t-1"
+        with pytest.raises(InvalidClaimError, match="already accepted"):
+            asyncio.run(run())

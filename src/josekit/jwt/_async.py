@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
-from ._claims import Duration, Instant, StringOrList
+from ..replay import AsyncReplayCache, ReplayCache
+from ._claims import Duration, Instant, StringOrList, seconds
 from ._encrypted import (
     DecryptionKeySource,
     decode_encrypted,
@@ -29,6 +30,7 @@ from ._encrypted import (
     open_nested,
 )
 from ._profiles import decode_access_token, decode_id_token
+from ._replay import record_async
 from ._signed import decode, decode_with, signed_text
 from ._token import NestedToken, Token
 
@@ -80,8 +82,12 @@ async def decode_async(
     max_age: Duration | None = None,
     now: Instant | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    replay: ReplayCache | AsyncReplayCache | None = None,
 ) -> Token:
     """:func:`josekit.jwt.decode` for event loops: same arguments, any key source.
+
+    ``replay`` may be a :class:`~josekit.replay.ReplayCache` or an
+    :class:`~josekit.replay.AsyncReplayCache` (awaited).
 
     Raises:
         JoseError: as :func:`~josekit.jwt.decode`, plus
@@ -102,7 +108,10 @@ async def decode_async(
         now=now,
         limits=limits,
     )
-    return await _with_keys(text, key_or_keyset, limits, run)
+    result = await _with_keys(text, key_or_keyset, limits, run)
+    if replay is not None:
+        await record_async(result.claims, replay, seconds(leeway, "leeway"))
+    return result
 
 
 def _decode_signed(text: str, keys: Any, /, **options: Any) -> Token:

@@ -8,9 +8,9 @@ from typing import Any
 
 from .._b64 import b64e_str
 from ..errors import InvalidClaimError, MissingClaimError
-from ..replay import AsyncReplayCache, ReplayCache
+from ..replay import AsyncReplayCache, ReplayCache, seen_async
 
-__all__ = ["check_replay", "check_replay_async", "replay_entry"]
+__all__ = ["check_replay", "record_async", "replay_entry"]
 
 
 def replay_entry(claims: Mapping[str, Any], leeway: float) -> tuple[str, float]:
@@ -53,10 +53,10 @@ def check_replay(claims: Mapping[str, Any], replay: ReplayCache, leeway: float) 
         raise _replayed()
 
 
-async def check_replay_async(
-    claims: Mapping[str, Any], replay: AsyncReplayCache, leeway: float
+async def record_async(
+    claims: Mapping[str, Any], replay: ReplayCache | AsyncReplayCache, leeway: float
 ) -> None:
-    """:func:`check_replay` with an async replay cache."""
+    """:func:`check_replay` for the async paths: an async cache is awaited, a sync one called."""
     id, expires_at = replay_entry(claims, leeway)
-    if await replay.seen(id, expires_at):
+    if await seen_async(replay, id, expires_at):
         raise _replayed()
