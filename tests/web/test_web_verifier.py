@@ -173,7 +173,7 @@ def test_query_token_refused_unless_enabled(issuer: Issuer) -> None:
     assert (err.status, err.error) == (400, "invalid_request")
 
 
-def test_dpop_modes_until_dpop_can_be_checked(issuer: Issuer) -> None:
+def test_dpop_modes(issuer: Issuer) -> None:
     token = issuer.token()
     disabled = verifier(issuer.keys, dpop="disabled")
     assert disabled.verify("Bearer " + token, now=NOW)
@@ -181,15 +181,17 @@ def test_dpop_modes_until_dpop_can_be_checked(issuer: Issuer) -> None:
     assert (err.status, err.error, err.www_authenticate) == (401, None, "Bearer")
     allowed = verifier(issuer.keys, dpop="allowed")
     assert allowed.verify("Bearer " + token, now=NOW)
-    err = refused(allowed, "DPoP " + token, dpop="proof")
-    assert err.status == 401
-    assert "DPoP" in err.description
+    # an unbound token sent with the DPoP scheme (tests/web/test_web_dpop.py has the rest)
+    err = refused(allowed, "DPoP " + token, dpop="proof", url="https://api.example/")
+    assert (err.status, err.error) == (401, "invalid_token")
+    assert (err.www_authenticate or "").startswith("DPoP ")
     required = verifier(issuer.keys, dpop="required")
     for header in ("Bearer " + token, "DPoP " + token, None):
-        err = refused(required, header, dpop="proof")
+        err = refused(required, header, dpop="proof", url="https://api.example/")
         assert err.status == 401
         assert (err.www_authenticate or "").startswith("DPoP")
-    assert "requires DPoP" in refused(required, "DPoP " + token).description
+        assert 'algs="ES256 ES384 Ed25519 EdDSA PS256"' in (err.www_authenticate or "")
+    assert "requires DPoP" in refused(required, "Bearer " + token).description
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from ..errors import (
 from ..jwk import Key
 from ..jws import sign, verify
 from ..jwt._claims import Duration, Instant, instant, seconds
-from ..replay import AsyncReplayCache, ReplayCache
+from ..replay import AsyncReplayCache, ReplayCache, seen_async
 from ._htu import normalize_url
 from ._nonce import NonceIssuer
 
@@ -36,6 +36,7 @@ __all__ = [
     "access_token_hash",
     "create_proof",
     "proof_alg",
+    "proof_algorithms",
     "verify_proof",
     "verify_proof_async",
 ]
@@ -165,7 +166,8 @@ def _fail(check: str, message: str) -> DPoPError:
     return DPoPError(f"DPoP proof refused ({check}): {message}", check)
 
 
-def _allowed(algorithms: Iterable[str]) -> Collection[str]:
+def proof_algorithms(algorithms: Iterable[str]) -> Collection[str]:
+    """A caller's proof algorithms: a non-empty list of implemented, asymmetric names."""
     allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
     for name in allowed:
         if SIGNATURE_ALGORITHMS.table[name].kty == "oct":
@@ -296,7 +298,7 @@ def _checked(
     now: Instant | None,
 ) -> tuple[DPoPProof, str, float]:
     """Every check but replay: the proof, its replay-cache id and when that id expires."""
-    allowed = _allowed(algorithms)
+    allowed = proof_algorithms(algorithms)
     if type(method) is not str or not method:
         raise JoseError("method must be the request's HTTP method, e.g. 'GET'")
     if nonce is not None and not isinstance(nonce, (str, NonceIssuer)):
@@ -380,13 +382,18 @@ async def verify_proof_async(
     nonce: ExpectedNonce = None,
     max_age: Duration = 300,
     leeway: Duration = 5,
-    replay: AsyncReplayCache | None = None,
+    replay: ReplayCache | AsyncReplayCache | None = None,
     now: Instant | None = None,
 ) -> DPoPProof:
-    """:func:`verify_proof` with an :class:`~josekit.replay.AsyncReplayCache`."""
+    """:func:`verify_proof` for event loops.
+
+    ``replay`` may be an :class:`~josekit.replay.AsyncReplayCache` (awaited) or a sync
+    :class:`~josekit.replay.ReplayCache` (a memory cache is called, any other runs in a
+    worker thread), so the event loop never blocks on the cache.
+    """
     result, replay_id, expires_at = _checked(
         proof, method, url, algorithms, access_token, nonce, max_age, leeway, now
     )
-    if replay is not None and await replay.seen(replay_id, expires_at):
+    if replay is not None and await seen_async(replay, replay_id, expires_at):
         raise _replayed()
     return result

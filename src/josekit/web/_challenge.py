@@ -61,11 +61,12 @@ REFUSALS: dict[str, Refusal] = {
     "insufficient_scope": Refusal(
         403, "insufficient_scope", "the access token does not grant the scope this resource needs"
     ),
-    "dpop_unchecked": Refusal(
-        401, None, "DPoP-bound access tokens are not accepted here: send a Bearer token"
+    "scheme_dpop": Refusal(
+        401, None, "this resource requires DPoP: send the token with the DPoP scheme and a proof"
     ),
-    "dpop_required": Refusal(
-        401, None, "this resource requires DPoP-bound access tokens, which it cannot check yet"
+    "invalid_dpop_proof": Refusal(401, "invalid_dpop_proof", "the DPoP proof is not valid"),
+    "use_dpop_nonce": Refusal(
+        401, "use_dpop_nonce", "send a DPoP proof with the nonce of the DPoP-Nonce header"
     ),
     "unavailable": Refusal(
         503,

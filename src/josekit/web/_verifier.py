@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
+from ..dpop import NonceIssuer
 from ..errors import BearerError, JoseError, JWKSFetchError
 from ..jwk import Key, KeyResolver, KeySet
 from ..jwt import ACCESS_TOKEN_CLAIMS, Duration, Instant, StringOrList, Token, decode, decode_async
 from ..jwt._claims import claim_checks, media_type
 from ..policy import DEFAULT_LIMITS, Limits
+from ..replay import AsyncReplayCache, ReplayCache
 from ._challenge import refuse, scope_names
+from ._dpop import DEFAULT_DPOP_ALGORITHMS, DPoPBinding
 from ._header import Credentials, HeaderRefused, parse_authorization, url_token
 from ._metadata import _url
 from ._principal import Principal, principal, token_scopes
@@ -90,11 +93,22 @@ class BearerVerifier:
         required_scopes: scopes every request must carry (more per route in the adapters).
         leeway: clock skew tolerated on ``exp``/``nbf``/``iat``, in seconds or a timedelta.
         typ: the header ``typ`` required, instead of the profile's (``at+jwt`` or any).
-        dpop: ``"disabled"`` (the ``DPoP`` scheme is refused), ``"allowed"`` or
-            ``"required"``. DPoP proofs cannot be checked by this release: ``"allowed"``
-            accepts Bearer tokens only and refuses a DPoP one, ``"required"`` refuses
-            every request. A DPoP-bound token (``cnf``) sent as Bearer is always refused
-            (RFC 9449 §7.2).
+        dpop: ``"disabled"`` (the ``DPoP`` scheme is refused), ``"allowed"`` (Bearer and
+            DPoP-bound tokens) or ``"required"`` (DPoP only). With ``Authorization: DPoP
+            <token>`` the request's ``DPoP`` proof is verified by
+            :func:`josekit.dpop.verify_proof` for the token, the method and the URL, and the
+            token's ``cnf.jkt`` must be the proof key's thumbprint. A DPoP-bound token
+            (``cnf``) sent as Bearer is always refused (RFC 9449 §7.2), and so is an unbound
+            token sent as DPoP.
+        dpop_algorithms: the asymmetric algorithms accepted for DPoP proofs (the ``algs``
+            of DPoP challenges).
+        nonce: a :class:`~josekit.dpop.NonceIssuer` to demand server nonces in proofs: a
+            proof without a current one is answered ``use_dpop_nonce`` with a fresh
+            ``DPoP-Nonce`` header (RFC 9449 §9).
+        replay: the replay cache of proofs; an in-process
+            :class:`~josekit.replay.MemoryReplayCache` by default. Replicas share a
+            :class:`~josekit.replay.RedisReplayCache` (or, for :meth:`verify_async`, an
+            :class:`~josekit.replay.AsyncRedisReplayCache`).
         realm: the ``realm`` of the challenges, if any.
         resource_metadata: the RFC 9728 metadata URL named in every challenge (see
             :func:`metadata_url`).
@@ -120,6 +134,9 @@ class BearerVerifier:
         leeway: Duration = 0,
         typ: str | None = None,
         dpop: str = "allowed",
+        dpop_algorithms: Iterable[str] = DEFAULT_DPOP_ALGORITHMS,
+        nonce: NonceIssuer | None = None,
+        replay: ReplayCache | AsyncReplayCache | None = None,
         realm: str | None = None,
         resource_metadata: str | None = None,
         allow_query_token: bool = False,
@@ -158,6 +175,7 @@ class BearerVerifier:
                 else None
             ),
         }
+        self._dpop = DPoPBinding(dpop_algorithms, nonce, replay, self._refuse)
         refuse("missing", **self._challenge)  # a realm that cannot be sent fails here
 
     def __repr__(self) -> str:
@@ -169,7 +187,10 @@ class BearerVerifier:
     # -- the steps ---------------------------------------------------------------------------
 
     def _refuse(self, kind: str, scheme: str | None = None, **extra: Any) -> BearerError:
-        return refuse(kind, scheme=scheme or self._scheme, **self._challenge, **extra)
+        scheme = scheme or self._scheme
+        if scheme == "DPoP":
+            extra["algs"] = self._dpop.algorithms
+        return refuse(kind, scheme=scheme, **self._challenge, **extra)
 
     def _credentials(self, authorization: str | None, url: str | None) -> Credentials:
         """Step 1: the one credential of the request, or the refusal."""
@@ -187,7 +208,7 @@ class BearerVerifier:
         if found is None:
             raise self._refuse("missing")
         if found.scheme not in self._schemes:
-            raise self._refuse("scheme")
+            raise self._refuse("scheme_dpop" if self.dpop == "required" else "scheme")
         return found
 
     def _refused_token(self, exc: JoseError, scheme: str) -> BearerError:
@@ -206,19 +227,19 @@ class BearerVerifier:
         method: str,
         url: str | None,
         dpop: str | None,
-    ) -> None:
+    ) -> bool:
         """Step 3: the token's binding (``cnf``) against the request's proof, RFC 9449 §7.
 
-        The one place where a request sent with the ``DPoP`` scheme is handed to a DPoP
-        check. A token bound to a key (any ``cnf``) is never usable as a Bearer token: its
-        binding cannot be ignored (RFC 9449 §7.2, RFC 7800).
+        The one place where a request sent with the ``DPoP`` scheme is handed to the DPoP
+        check (:class:`._dpop.DPoPBinding`, over :func:`josekit.dpop.verify_proof`). A token
+        bound to a key (any ``cnf``) is never usable as a Bearer token: its binding cannot
+        be ignored (RFC 9449 §7.2, RFC 7800). Returns whether a proof must be checked.
         """
         if credentials.scheme == "Bearer":
             if "cnf" in token.claims:
                 raise self._refuse("invalid_token")
-            return
-        # The DPoP scheme: proofs cannot be checked by this release.
-        raise self._refuse("dpop_required" if self.dpop == "required" else "dpop_unchecked")
+            return False
+        return True
 
     def _principal(
         self,
@@ -227,11 +248,35 @@ class BearerVerifier:
         method: str,
         url: str | None,
         dpop: str | None,
+        now: Instant | None = None,
     ) -> Principal:
         """Steps 3 and 4, once the token verified."""
         if self._any_typ:
             self._check_kind(token)
-        self._check_binding(credentials, token, method=method, url=url, dpop=dpop)
+        if self._check_binding(credentials, token, method=method, url=url, dpop=dpop):
+            self._dpop.check(token, credentials.token, method=method, url=url, proof=dpop, now=now)
+        return self._grant(credentials, token)
+
+    async def _principal_async(
+        self,
+        credentials: Credentials,
+        token: Token,
+        method: str,
+        url: str | None,
+        dpop: str | None,
+        now: Instant | None,
+    ) -> Principal:
+        """:meth:`_principal` with the DPoP proof's replay cache awaited."""
+        if self._any_typ:
+            self._check_kind(token)
+        if self._check_binding(credentials, token, method=method, url=url, dpop=dpop):
+            await self._dpop.check_async(
+                token, credentials.token, method=method, url=url, proof=dpop, now=now
+            )
+        return self._grant(credentials, token)
+
+    def _grant(self, credentials: Credentials, token: Token) -> Principal:
+        """Step 4: the scopes, and the principal."""
         scopes = token_scopes(token.claims)
         if scopes is None:
             _log.info("access token refused: its scope claim is not a string")
@@ -298,7 +343,7 @@ class BearerVerifier:
             token = decode(credentials.token, self._keys, now=now, **self._options)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
-        return self._principal(credentials, token, method, url, dpop)
+        return self._principal(credentials, token, method, url, dpop, now)
 
     async def verify_async(
         self,
@@ -327,4 +372,4 @@ class BearerVerifier:
                 token = await decode_async(credentials.token, self._keys, now=now, **self._options)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
-        return self._principal(credentials, token, method, url, dpop)
+        return await self._principal_async(credentials, token, method, url, dpop, now)
