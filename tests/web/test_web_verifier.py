@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import pytest
-from web_helpers import AUDIENCE, ISSUER, NOW, Issuer
+from web_helpers import AUDIENCE, ISSUER, NOW, Issuer, closed_port_url
 
 from josekit import jwk, jwt
 from josekit.errors import BearerError, JoseError
@@ -221,15 +220,8 @@ def test_keys_of_the_wrong_type_fail_at_construction() -> None:
         verifier("https://issuer.example/jwks.json")
 
 
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/jwks.json"
-
-
 def test_keys_unavailable_is_503_not_the_token(issuer: Issuer) -> None:
-    with RemoteKeySet(_closed_port_url(), timeout=2) as keys:
+    with RemoteKeySet(closed_port_url(), timeout=2) as keys:
         err = refused(verifier(keys), "Bearer " + issuer.token())
     assert (err.status, err.error, err.www_authenticate) == (503, "temporarily_unavailable", None)
     assert err.headers == {"Retry-After": "30"}
@@ -237,7 +229,7 @@ def test_keys_unavailable_is_503_not_the_token(issuer: Issuer) -> None:
 
 def test_async_key_set_in_the_sync_path_is_a_usage_error(issuer: Issuer) -> None:
     async def make() -> AsyncRemoteKeySet:
-        return AsyncRemoteKeySet(_closed_port_url())
+        return AsyncRemoteKeySet(closed_port_url())
 
     v = verifier(asyncio.run(make()))
     with pytest.raises(JoseError, match="verify_async") as caught:
@@ -251,11 +243,11 @@ def test_verify_async_with_every_key_source(issuer: Issuer) -> None:
     async def main() -> None:
         assert (await verifier(issuer.keys).verify_async(token, now=NOW)).subject == "alice"
         assert (await verifier(issuer.key.public()).verify_async(token, now=NOW)).scopes
-        async with AsyncRemoteKeySet(_closed_port_url(), timeout=2) as keys:
+        async with AsyncRemoteKeySet(closed_port_url(), timeout=2) as keys:
             with pytest.raises(BearerError) as caught:
                 await verifier(keys).verify_async(token, now=NOW)
             assert caught.value.status == 503
-        with RemoteKeySet(_closed_port_url(), timeout=2) as sync_keys:
+        with RemoteKeySet(closed_port_url(), timeout=2) as sync_keys:
             with pytest.raises(BearerError) as caught:
                 await verifier(sync_keys).verify_async(token, now=NOW)
             assert caught.value.status == 503

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,7 @@ class Issuer:
     """Signs RFC 9068 access tokens with a P-256 key; ``keys`` is the public set."""
 
     kid: str = "k1"
+    signer: Callable[[], jwk.Key] | None = None
     key: jwk.Key = field(init=False)
 
     def __post_init__(self) -> None:
@@ -45,8 +48,17 @@ class Issuer:
         self, now: float = NOW, *, header: dict[str, Any] | None = None, **overrides: Any
     ) -> str:
         head = {"typ": "at+jwt", **(header or {})}
-        return jwt.encode(self.claims(now, **overrides), self.key, "ES256", header=head)
+        key = self.signer() if self.signer is not None else self.key
+        return jwt.encode(self.claims(now, **overrides), key, "ES256", header=head)
 
     def live_token(self, **overrides: Any) -> str:
         """A token valid now by the wall clock (for servers that read the clock)."""
         return self.token(time.time(), **overrides)
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: a JWKS server that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/jwks.json"

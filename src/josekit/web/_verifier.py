@@ -296,6 +296,22 @@ class BearerVerifier:
 
     # -- the public API ----------------------------------------------------------------------
 
+    @property
+    def issuer(self) -> StringOrList:
+        """The accepted issuer(s)."""
+        return self._options["issuer"]  # type: ignore[no-any-return]
+
+    @property
+    def audience(self) -> StringOrList:
+        """This resource's identifier(s): the ``aud`` a token must contain."""
+        return self._options["audience"]  # type: ignore[no-any-return]
+
+    def challenge(self) -> str:
+        """The bare challenge for a request without credentials (RFC 6750 §3.1)."""
+        header = self._refuse("missing").www_authenticate
+        assert header is not None
+        return header
+
     def require_scopes(self, principal: Principal, scopes: Iterable[str]) -> None:
         """Refuse with 403 ``insufficient_scope`` unless the principal has every scope.
 

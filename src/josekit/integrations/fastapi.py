@@ -1,0 +1,88 @@
+"""FastAPI: ``RequireToken``, a dependency that returns the request's :class:`Principal`.
+
+::
+
+    from fastapi import Depends, FastAPI, Security
+    from josekit.integrations.fastapi import RequireToken
+
+    require_token = RequireToken(verifier)
+
+    @app.get("/items")
+    async def items(principal: Principal = Depends(require_token)): ...
+
+    @app.delete("/items/{id}")
+    async def delete(principal: Principal = Security(require_token, scopes=["items:write"])):
+        ...
+
+A refusal becomes an ``HTTPException`` with the verifier's status and headers
+(``WWW-Authenticate``...); the dependency declares an HTTP bearer security scheme, so the
+OpenAPI page shows it and its "Authorize" button. Needs ``pip install 'josekit[fastapi]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import BearerError
+from ..web import BearerVerifier, Principal
+from ..web._challenge import scope_names
+from ._common import joined, missing_extra
+
+try:
+    from fastapi import HTTPException, Request
+    from fastapi.openapi.models import HTTPBearer
+    from fastapi.security import SecurityScopes
+    from fastapi.security.base import SecurityBase
+except ImportError as exc:  # pragma: no cover - exercised without the extra
+    raise missing_extra("FastAPI", "fastapi") from exc
+
+__all__ = ["RequireToken"]
+
+
+class RequireToken(SecurityBase):
+    """A FastAPI dependency verifying the request's access token; it returns the Principal.
+
+    Args:
+        verifier: the :class:`~josekit.web.BearerVerifier` holding the rules.
+        scopes: scopes this dependency requires, on top of the verifier's; ``Security(...,
+            scopes=[...])`` adds more per route.
+        scheme_name: the security scheme's name in the OpenAPI document.
+        description: the security scheme's description in the OpenAPI document.
+
+    Raises:
+        JoseError: a scope is not a valid scope name.
+    """
+
+    def __init__(
+        self,
+        verifier: BearerVerifier,
+        scopes: Iterable[str] = (),
+        *,
+        scheme_name: str = "BearerToken",
+        description: str | None = None,
+    ) -> None:
+        self.verifier = verifier
+        self.scopes = frozenset(scope_names(scopes))
+        self.model = HTTPBearer(bearerFormat="JWT", description=description)
+        self.scheme_name = scheme_name
+
+    async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Principal:
+        """Verify the request; raise ``HTTPException`` with the RFC 6750 answer if refused."""
+        headers = request.headers
+        try:
+            principal = await self.verifier.verify_async(
+                joined(headers.getlist("authorization")),
+                method=request.method,
+                url=str(request.url),
+                dpop=joined(headers.getlist("dpop")),
+            )
+            needed = self.scopes
+            if security_scopes.scopes:
+                needed = needed | frozenset(scope_names(security_scopes.scopes))
+            if needed:
+                self.verifier.require_scopes(principal, needed)
+        except BearerError as error:
+            raise HTTPException(
+                error.status, detail=error.description, headers=error.headers
+            ) from None
+        return principal
