@@ -142,3 +142,47 @@ def test_the_cli_guide_has_the_exit_status_table() -> None:
     rows = [line for line in guide.read_text(encoding="utf-8").splitlines() if "| `" in line]
     codes = [row.split("`")[1] for row in rows]
     assert codes == [str(code) for code, _ in EXIT_CODES if code >= 0]
+
+
+def test_a_positional_file_name_is_text_with_a_note(
+    invoke: Invoke, ec_keys: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private, _ = ec_keys
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "payload.txt").write_text("the file's content")
+    result = invoke("jws", "sign", "--key", private, "--alg", "ES256", "payload.txt")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "josekit: note: PAYLOAD is the text 'payload.txt'; to read the file, write @payload.txt\n"
+    )
+    assert b64d(result.stdout.split(".")[1]) == b"payload.txt"
+    from_file = invoke("jws", "sign", "--key", private, "--alg", "ES256", "@payload.txt")
+    assert from_file.stderr == ""
+    assert b64d(from_file.stdout.split(".")[1]) == b"the file's content"
+    plain = invoke("jws", "sign", "--key", private, "--alg", "ES256", "no-such-file.txt")
+    assert plain.stderr == ""
+    encrypted = invoke("jwe", "encrypt", "--key", private, "--alg", "ECDH-ES", "--enc",
+                       "A128GCM", "payload.txt")  # fmt: skip
+    assert "PLAINTEXT is the text 'payload.txt'" in encrypted.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["jwe", "decrypt"], "--alg ECDH-ES+A256KW or --alg RSA-OAEP-256"),
+        (
+            ["jwt", "decode", "--decrypt-key"],
+            "--decrypt-alg ECDH-ES+A256KW or --decrypt-alg RSA-OAEP-256",
+        ),
+        (["jws", "verify"], "--alg ES256 or --alg RS256"),
+    ],
+)
+def test_missing_alg_hints_suggest_sound_algorithms(
+    invoke: Invoke, ec_keys: tuple[str, str], args: list[str], hint: str
+) -> None:
+    private, _ = ec_keys
+    option = args.pop() if args[-1].startswith("--") else "--key"
+    result = invoke(*args, "a.b.c.d.e", option, private)
+    assert hint in _one_line_error(result)
+    assert "RSA1_5" not in result.stderr
+    assert "PBES2" not in result.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..algorithms import Registry
+from ..algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, SIGNATURE_ALGORITHMS, Registry
 from ..errors import UnsupportedAlgorithmError
 from ._failures import (
     EXIT_INPUT,
@@ -85,13 +85,28 @@ def split_names(values: Iterable[str]) -> list[str]:
     return names
 
 
+_EXAMPLES: tuple[tuple[Registry[Any], tuple[str, ...]], ...] = (
+    (SIGNATURE_ALGORITHMS, ("ES256", "RS256")),
+    (KEY_MANAGEMENT, ("ECDH-ES+A256KW", "RSA-OAEP-256")),  # never RSA1_5 nor PBES2
+    (CONTENT_ENCRYPTION, ("A256GCM",)),
+)
+"""The algorithms a "required" hint suggests for each table: sound, common choices."""
+
+
+def _examples(registry: Registry[Any]) -> tuple[str, ...]:
+    for table, names in _EXAMPLES:
+        if table is registry:
+            return names
+    return (next(iter(registry)),)
+
+
 def allow_list(registry: Registry[Any], values: Sequence[str], option: str = "--alg") -> list[str]:
     """Validate a repeatable ``--alg``-style option against an algorithm table."""
     names = split_names(values)
     if not names:
         raise CliFailure(
-            f"{option} is required: name the algorithms you accept, e.g. {option} "
-            f"{next(iter(registry))}"
+            f"{option} is required: name the algorithms you accept, e.g. "
+            + " or ".join(f"{option} {name}" for name in _examples(registry))
         )
     for name in names:
         try:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..policy import DEFAULT_LIMITS
-from ._failures import CliFailure
+from ._failures import CliFailure, safe_text
 
 __all__ = [
     "MAX_KEY_FILE",
@@ -121,7 +121,11 @@ def read_source(spec: str, what: str, limit: int = MAX_KEY_FILE) -> tuple[bytes,
 
 
 def read_input(value: str, what: str, limit: int) -> tuple[bytes, str]:
-    """Read a command argument: ``-`` for stdin, ``@PATH`` for a file, else the text itself."""
+    """Read a command argument: ``-`` for stdin, ``@PATH`` for a file, else the text itself.
+
+    Text that names an existing file is still taken as text (a file is read only with
+    ``@``), with a one-line note on stderr saying so.
+    """
     if value == "-":
         return _read_stdin(what, limit), "stdin"
     if value.startswith("@") and len(value) > 1:
@@ -129,6 +133,12 @@ def read_input(value: str, what: str, limit: int) -> tuple[bytes, str]:
     data = value.encode("utf-8")
     if len(data) > limit:
         raise CliFailure(f"{what} is larger than the limit of {limit} bytes")
+    if len(value) < 4096 and "\n" not in value and os.path.isfile(value):
+        shown = safe_text(value)
+        click.echo(
+            f"josekit: note: {what} is the text '{shown}'; to read the file, write @{shown}",
+            err=True,
+        )
     return data, "argument"
 
 

@@ -93,6 +93,10 @@ def render_report(out: Printer, report: Mapping[str, Any], top: bool) -> None:
         )
     elif kind == "detached":
         out.line("The payload is detached (not in the token).", "dim")
+    if report.get("decrypt_with"):
+        out.heading("To decrypt it")
+        for command in report["decrypt_with"]:
+            out.line(command)
     if report.get("warnings"):
         out.heading("Warnings")
         for warning in report["warnings"]:

@@ -10,7 +10,7 @@ from .._header import parse_protected
 from .._json import loads_object
 from ..errors import JoseError, MalformedError
 from ..policy import DEFAULT_LIMITS
-from ._inspect_warnings import claims_section, header_warnings
+from ._inspect_warnings import claims_section, header_warnings, signature_size_warnings
 from ._jwe_cmds import is_integrated
 
 __all__ = ["MAX_NESTING", "Decryptor", "inspect_token"]
@@ -20,6 +20,8 @@ Decryptor = Callable[[str], tuple[bytes, dict[str, Any]]]
 MAX_NESTING = 4
 """Nested tokens are followed this deep."""
 
+_CANNOT_VERIFY = "this token cannot verify (inspect checks no signature)"
+_CANNOT_DECRYPT = "this token cannot be decrypted"
 _JWS_JSON = frozenset({"payload", "signatures", "signature", "protected", "header"})
 _JWE_JSON = frozenset(
     {
@@ -95,11 +97,41 @@ def _payload_section(
     }
 
 
-def _segment_sizes(names: tuple[str, ...], parts: list[str]) -> dict[str, int]:
-    sizes = {}
-    for name, part in zip(names, parts, strict=True):
-        sizes[name] = len(b64d(part, f"the {name.replace('_', ' ')}")) if part else 0
-    return sizes
+def _segment_size(part: Any, name: str, consequence: str, warnings: list[str]) -> int | None:
+    """The decoded size of a base64url segment; None, with a warning, when it is unreadable.
+
+    ``inspect`` never verifies, so a damaged signature, tag or ciphertext does not stop it
+    from showing the header and payload: it flags the segment and goes on.
+    """
+    if part is None or part == "":
+        return 0
+    if not isinstance(part, str):
+        warnings.append(f"the {name} is not a string: {consequence}")
+        return None
+    try:
+        return len(b64d(part, f"the {name}"))
+    except JoseError as exc:
+        warnings.append(f"unreadable {name}: {exc}; {consequence}")
+        return None
+
+
+def _segment_sizes(
+    names: tuple[str, ...], parts: list[Any], warnings: list[str]
+) -> dict[str, int | None]:
+    return {
+        name: _segment_size(part, name.replace("_", " "), _CANNOT_DECRYPT, warnings)
+        for name, part in zip(names, parts, strict=True)
+    }
+
+
+def _decrypt_hints(header: Mapping[str, Any]) -> list[str]:
+    """The commands that would open this JWE, for a report made without a key."""
+    alg = header.get("alg")
+    shown = alg if isinstance(alg, str) and alg != "RSA1_5" else "ALG"
+    return [
+        f"josekit jwe decrypt TOKEN --key KEY --alg {shown}",
+        f"josekit jwt decode TOKEN --decrypt-key KEY --decrypt-alg {shown}   # an encrypted JWT",
+    ]
 
 
 def _inspect_jws_compact(
@@ -107,16 +139,17 @@ def _inspect_jws_compact(
 ) -> dict[str, Any]:
     h64, p64, s64 = token.split(".")
     header = parse_protected(h64, DEFAULT_LIMITS)
-    signature = b64d(s64, "signature") if s64 else b""
+    warnings = header_warnings(header, DEFAULT_LIMITS)
+    size = _segment_size(s64, "signature", _CANNOT_VERIFY, warnings)
     report: dict[str, Any] = {
         "type": "JWS",
         "serialization": "compact",
         "header": header,
-        "signature_size": len(signature),
+        "signature_size": size,
     }
-    warnings = header_warnings(header, DEFAULT_LIMITS)
-    if header.get("alg") == "none" and signature:
+    if header.get("alg") == "none" and s64:
         warnings.append("alg is 'none' but the signature part is not empty")
+    warnings.extend(signature_size_warnings(header.get("alg"), size))
     if not p64:
         report["detached"] = True
         report["payload_kind"] = "detached"
@@ -159,9 +192,12 @@ def _inspect_jws_json(
         merged = {**unprotected, **protected}
         if index == 0:
             merged_first = merged
-        signatures.append({"protected": protected, "header": unprotected})
         prefix = f"signature {index + 1}: " if len(entries) > 1 else ""
-        warnings.extend(prefix + w for w in header_warnings(merged, DEFAULT_LIMITS))
+        own: list[str] = header_warnings(merged, DEFAULT_LIMITS)
+        size = _segment_size(entry.get("signature"), "signature", _CANNOT_VERIFY, own)
+        own.extend(signature_size_warnings(merged.get("alg"), size))
+        signatures.append({"protected": protected, "header": unprotected, "size": size})
+        warnings.extend(prefix + w for w in own)
         for name in ("alg", "crit", "b64"):
             if name in unprotected:
                 warnings.append(
@@ -200,14 +236,18 @@ def _jwe_common(
     cty = header.get("cty")
     if decrypt is None:
         report["payload_kind"] = "encrypted"
+        report["decrypt_with"] = _decrypt_hints(header)
         if isinstance(cty, str) and cty.upper() in ("JWT", "APPLICATION/JWT"):
             warnings.append(
                 "encrypted (JWE) with cty JWT: it carries a nested JWT, which cannot be shown "
-                "without the key (give --key)"
+                "without the key (give --key here, or decrypt it with 'josekit jwe decrypt' "
+                "or 'josekit jwt decode --decrypt-key')"
             )
         else:
             warnings.append(
-                "encrypted (JWE): the content cannot be shown without the key (give --key)"
+                "encrypted (JWE): the content cannot be shown without the key (give --key "
+                "here, or decrypt it with 'josekit jwe decrypt' or 'josekit jwt decode "
+                "--decrypt-key')"
             )
         report["warnings"] = warnings
         return report
@@ -228,10 +268,11 @@ def _inspect_jwe_compact(
         "type": "JWE",
         "serialization": "compact",
         "header": header,
-        "sizes": _segment_sizes(("encrypted_key", "iv", "ciphertext", "tag"), parts[1:]),
         "decrypted": False,
     }
     warnings = header_warnings(header, DEFAULT_LIMITS)
+    names = ("encrypted_key", "iv", "ciphertext", "tag")
+    report["sizes"] = _segment_sizes(names, parts[1:], warnings)
     if "enc" not in header and not is_integrated(header.get("alg")):
         warnings.append("the header has no 'enc'")
     return _jwe_common(report, header, token, now, depth, decrypt, warnings)
@@ -267,6 +308,11 @@ def _inspect_jwe_json(
         prefix = f"recipient {index + 1}: " if len(recipients) > 1 else ""
         merged = {**shared, **own, **protected}
         warnings.extend(prefix + w for w in header_warnings(merged, DEFAULT_LIMITS))
+    for index, recipient in enumerate(recipients):
+        name = f"recipient {index + 1} encrypted key" if len(recipients) > 1 else "encrypted key"
+        _segment_size(recipient.get("encrypted_key"), name, _CANNOT_DECRYPT, warnings)
+    parts = [obj.get(name) for name in ("iv", "ciphertext", "tag")]
+    sizes = _segment_sizes(("iv", "ciphertext", "tag"), parts, warnings)
     algs = [{**shared, **r.get("header", {}), **protected}.get("alg") for r in shown]
     if "enc" not in {**shared, **protected} and not all(is_integrated(a) for a in algs):
         warnings.append("no 'enc' in the protected or shared header")
@@ -276,6 +322,7 @@ def _inspect_jwe_json(
         "protected": protected,
         "unprotected": shared,
         "recipients": shown,
+        "sizes": sizes,
         "decrypted": False,
     }
     if "aad" in obj:

@@ -11,13 +11,34 @@ from ..algorithms import KEY_MANAGEMENT, SIGNATURE_ALGORITHMS
 from ..policy import Limits
 from ._times import format_date, format_duration
 
-__all__ = ["CLOCK_SKEW", "LONG_LIFETIME", "claims_section", "header_warnings"]
+__all__ = [
+    "CLOCK_SKEW",
+    "LONG_LIFETIME",
+    "claims_section",
+    "header_warnings",
+    "signature_size_warnings",
+]
 
 LONG_LIFETIME = 24 * 3600
 """Lifetimes above this (seconds) get a warning."""
 CLOCK_SKEW = 60
 """An ``iat`` further than this in the future gets a warning."""
 
+_SIGNATURE_BYTES = {
+    "HS256": 32,
+    "HS384": 48,
+    "HS512": 64,
+    "ES256": 64,
+    "ES256K": 64,
+    "ES384": 96,
+    "ES512": 132,
+    "Ed25519": 64,
+    "Ed448": 114,
+    "ML-DSA-44": 2420,
+    "ML-DSA-65": 3309,
+    "ML-DSA-87": 4627,
+}
+"""Signature sizes (bytes) of the algorithms whose signatures have one size."""
 _TIME_CLAIMS = ("iat", "nbf", "exp", "auth_time")
 _KEY_HEADERS = {
     "jwk": "the header embeds a public key ('jwk'): a verifier must never trust a key that "
@@ -170,3 +191,14 @@ def claims_section(claims: Mapping[str, Any], now: float) -> tuple[list[Any], li
                 "token stays usable that long"
             )
     return rows, warnings
+
+
+def signature_size_warnings(alg: Any, size: int | None) -> list[str]:
+    """A warning when a readable signature cannot have been made with ``alg`` (wrong length)."""
+    expected = _SIGNATURE_BYTES.get(alg) if isinstance(alg, str) else None
+    if expected is None or size is None or size == expected:
+        return []
+    return [
+        f"the signature is {size} bytes, but {alg} signatures are {expected}: the signature "
+        "segment is damaged and this token cannot verify"
+    ]

@@ -27,6 +27,7 @@ from ._common import (
 )
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
+from ._signatures import refuse_unreadable_signatures
 
 __all__ = ["jws_group", "payload_view", "write_payload"]
 
@@ -240,6 +241,7 @@ def verify_command(
     accepted = allow_list(SIGNATURE_ALGORITHMS, algs)
     token = read_token(token_arg, "TOKEN")
     source = resolve_key_source(key_spec, jwks_spec, password)
+    refuse_unreadable_signatures(token)
     detached = None
     if detached_payload is not None:
         detached, _ = read_input(detached_payload, "--detached-payload", MAX_PAYLOAD_FILE)

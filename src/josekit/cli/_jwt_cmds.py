@@ -42,6 +42,7 @@ from ._common import (
 from ._jws_cmds import header_option, key_label, parse_header
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
+from ._signatures import refuse_unreadable_signatures
 
 __all__ = ["jwt_group"]
 
@@ -359,6 +360,8 @@ def decode_command(
     _check_kind(token, signed, decrypt_key is not None)
     verifier = resolve_key_source(key_spec, jwks_spec, password) if signed else None
     decrypter = load_key_source(decrypt_key, None, None) if decrypt_key is not None else None
+    if decrypter is None:
+        refuse_unreadable_signatures(token)
     try:
         result: Token
         if verifier is not None and decrypter is not None:
