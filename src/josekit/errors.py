@@ -24,6 +24,7 @@ failure of the library and nothing else::
     ├── ReplayCacheError            a replay cache could not be reached (the token is refused)
     ├── JWKSFetchError              a remote JWK Set could not be fetched or used
     ├── BearerError                 an HTTP request's access token was refused (``.status``)
+    ├── SDJWTError                  an SD-JWT, a disclosure or a Key Binding JWT was refused
     └── KeyStoreError               a key store could not be read, written or locked
 """
 
@@ -51,6 +52,7 @@ __all__ = [
     "MissingClaimError",
     "NotYetValidError",
     "ReplayCacheError",
+    "SDJWTError",
     "UnsupportedAlgorithmError",
 ]
 
@@ -205,3 +207,11 @@ class BearerError(JoseError):
         self.headers: dict[str, str] = dict(headers or {})
         if www_authenticate is not None:
             self.headers.setdefault("WWW-Authenticate", www_authenticate)
+
+
+class SDJWTError(JoseError):
+    """An SD-JWT (RFC 9901) was refused: its form, a disclosure, its digests or its key binding.
+
+    Claim validation on the processed claims (``exp``, ``iss``, ...) raises the
+    :class:`ClaimError` subclasses instead.
+    """

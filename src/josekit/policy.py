@@ -28,6 +28,10 @@ class Limits:
         min_p2c: lowest PBES2 iteration count used on encrypt.
         default_p2c: PBES2 iteration count used on encrypt when none is given.
         max_inflated_size: largest plaintext after ``zip: DEF`` decompression, in bytes.
+        max_disclosures: most disclosures in one SD-JWT (RFC 9901).
+        max_sd_digests: most digests in one ``_sd`` array of an SD-JWT.
+        max_sd_depth: deepest nesting of objects and arrays walked while processing an
+            SD-JWT's disclosures (disclosures inside disclosures count their own levels).
     """
 
     max_token_size: int = 1_000_000
@@ -41,6 +45,9 @@ class Limits:
     min_p2c: int = 1_000
     default_p2c: int = 8_192
     max_inflated_size: int = 250_000
+    max_disclosures: int = 512
+    max_sd_digests: int = 1024
+    max_sd_depth: int = 16
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,0 +1,117 @@
+"""RFC 9901's own examples: parsing reproduces the disclosures, verifying the processed payloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from josekit import Key, sdjwt
+from josekit.errors import SDJWTError
+from josekit.sdjwt._disclosure import digest
+
+VECTORS = json.loads(
+    (Path(__file__).parent.parent / "vectors" / "sdjwt" / "rfc9901.json").read_text("utf-8")
+)
+ISSUER = Key.import_key(VECTORS["issuer_public_jwk"])
+HOLDER = Key.import_key(VECTORS["holder_public_jwk"])
+PRESENTATIONS = VECTORS["presentations"]
+ISSUED = VECTORS["issued"][0]
+
+
+def _verify(vector: dict[str, Any], **overrides: Any) -> sdjwt.VerifiedSDJWT:
+    kb = vector["key_binding"]
+    options: dict[str, Any] = {
+        "algorithms": ["ES256"],
+        "typ": vector["typ"],
+        "require_key_binding": kb is not None,
+        "now": kb["iat"] if kb else 1_700_000_000,
+    }
+    if kb:
+        options.update(kb_audience=kb["audience"], kb_nonce=kb["nonce"])
+    options.update(overrides)
+    return sdjwt.verify(vector["presentation"], ISSUER, **options)
+
+
+def test_the_section_4_2_3_digest_is_reproduced() -> None:
+    example = VECTORS["digest_example"]
+    assert digest(example["disclosure"], "sha-256") == example["sha-256"]
+    parsed = sdjwt.parse(f"{ISSUED['sd_jwt'].split('~')[0]}~")
+    assert parsed.disclosures == ()
+
+
+@pytest.mark.parametrize("vector", PRESENTATIONS, ids=[v["title"] for v in PRESENTATIONS])
+def test_each_presentation_gives_the_documented_processed_payload(vector: dict[str, Any]) -> None:
+    verified = _verify(vector)
+    assert verified.claims == vector["processed"]
+    assert verified.key is ISSUER
+    assert (verified.holder_key is not None) == (vector["key_binding"] is not None)
+    if verified.holder_key is not None:
+        assert verified.holder_key.thumbprint() == HOLDER.thumbprint()
+        assert verified.kb_claims is not None
+        assert verified.kb_claims["iat"] == vector["key_binding"]["iat"]
+
+
+def test_the_section_5_2_kb_jwt_covers_the_documented_sd_hash() -> None:
+    vector = PRESENTATIONS[0]
+    verified = _verify(vector)
+    assert verified.kb_claims is not None
+    assert verified.kb_claims["sd_hash"] == vector["sd_hash"]
+    head = vector["presentation"][: vector["presentation"].rindex("~") + 1]
+    assert digest(head, "sha-256") == vector["sd_hash"]
+
+
+def test_parsing_the_issued_sd_jwt_reproduces_its_disclosures() -> None:
+    parsed = sdjwt.parse(ISSUED["sd_jwt"])
+    expected = ISSUED["disclosures"]
+    assert [d.encoded for d in parsed.disclosures] == [e["disclosure"] for e in expected]
+    for found, listed in zip(parsed.disclosures, expected):
+        assert found.digest == listed["sha-256"]
+        assert [found.salt, *([] if found.name is None else [found.name]), found.value] == (
+            listed["contents"]
+        )
+        assert found.name == listed["claim"]
+    paths = {d.path for d in parsed.disclosures}
+    assert ("address",) in paths
+    assert {("nationalities", 0), ("nationalities", 1)} <= paths
+    assert parsed.claims["nationalities"] == ["US", "DE"]
+    assert parsed.sd_alg == "sha-256"
+    assert parsed.header["typ"] == "example+sd-jwt"
+
+
+def test_the_issued_sd_jwt_verifies_with_every_claim() -> None:
+    verified = sdjwt.verify(
+        ISSUED["sd_jwt"],
+        ISSUER,
+        algorithms=["ES256"],
+        require_key_binding=False,
+        typ=ISSUED["typ"],
+        now=1_700_000_000,
+    )
+    for entry in ISSUED["disclosures"]:
+        if entry["claim"] is not None:
+            assert verified.claims[entry["claim"]] == entry["contents"][2]
+    assert "_sd" not in verified.claims
+    assert "_sd_alg" not in verified.claims
+
+
+def test_the_rfc_presentations_refuse_what_the_verifier_did_not_ask_for() -> None:
+    bound = PRESENTATIONS[0]
+    with pytest.raises(SDJWTError, match="require_key_binding=False"):
+        _verify(bound, require_key_binding=False, kb_audience=None, kb_nonce=None)
+    with pytest.raises(SDJWTError, match="no Key Binding JWT"):
+        sdjwt.verify(
+            ISSUED["sd_jwt"],
+            ISSUER,
+            algorithms=["ES256"],
+            require_key_binding=True,
+            kb_audience="https://verifier.example.org",
+            kb_nonce="1234567890",
+            now=1_700_000_000,
+        )
+    with pytest.raises(SDJWTError, match="stale"):
+        _verify(bound, now=bound["key_binding"]["iat"] + 301)
+    with pytest.raises(SDJWTError, match="typ"):
+        _verify(PRESENTATIONS[1], typ="dc+sd-jwt")
