@@ -67,7 +67,7 @@ def test_parsing_the_issued_sd_jwt_reproduces_its_disclosures() -> None:
     parsed = sdjwt.parse(ISSUED["sd_jwt"])
     expected = ISSUED["disclosures"]
     assert [d.encoded for d in parsed.disclosures] == [e["disclosure"] for e in expected]
-    for found, listed in zip(parsed.disclosures, expected):
+    for found, listed in zip(parsed.disclosures, expected, strict=True):
         assert found.digest == listed["sha-256"]
         assert [found.salt, *([] if found.name is None else [found.name]), found.value] == (
             listed["contents"]

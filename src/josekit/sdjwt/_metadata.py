@@ -17,19 +17,19 @@ from urllib.parse import urlsplit
 from ..errors import JoseError, JWKSFetchError
 from ..jwk import Key, KeyResolver, KeySet
 from ..jwks import AsyncRemoteKeySet, RemoteKeySet
+from ..jwks._documents import parse_document
 from ..jwks._http import (
     Fetched,
     Seconds,
-    check_url,
     duration,
     expect_status,
     fetch_async,
     fetch_options,
     fetch_sync,
     import_httpx,
-    parse_document,
 )
 from ..jwks._remote import DEFAULT_COOLDOWN, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from ..jwks._urls import check_url, is_loopback, redact_url
 from ..policy import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
@@ -46,7 +46,9 @@ def metadata_url(issuer: str, allow_http: bool) -> str:
     check_url(issuer, allow_http, "issuer")
     parts = urlsplit(issuer)
     if parts.query or parts.fragment or issuer.endswith(("?", "#")):
-        raise JWKSFetchError(f"the issuer {issuer!r} has a query or fragment; it must have neither")
+        raise JWKSFetchError(
+            f"the issuer {redact_url(issuer)} has a query or fragment; it must have neither"
+        )
     return f"{parts.scheme}://{parts.netloc}{WELL_KNOWN_PATH}{parts.path.rstrip('/')}"
 
 
@@ -92,17 +94,20 @@ def _keys_named(fetched: Fetched, issuer: str, allow_http: bool, limits: Limits)
     named = document.get("issuer")
     if named != issuer:
         raise JWKSFetchError(
-            f"the JWT VC Issuer Metadata at {fetched.url} is for issuer {named!r}, not "
-            f"{issuer!r}; it must match exactly, so its keys are not used"
+            f"the JWT VC Issuer Metadata at {redact_url(fetched.url)} is for issuer "
+            f"{redact_url(named)}, not {redact_url(issuer)}; it must match exactly, so its "
+            "keys are not used"
         )
     if ("jwks" in document) == ("jwks_uri" in document):
         raise JWKSFetchError(
-            f"the JWT VC Issuer Metadata at {fetched.url} must carry exactly one of 'jwks' "
-            "and 'jwks_uri'"
+            f"the JWT VC Issuer Metadata at {redact_url(fetched.url)} must carry exactly one "
+            "of 'jwks' and 'jwks_uri'"
         )
     if "jwks" in document:
         return _public_set(document["jwks"], fetched.url, limits)
-    return check_url(document["jwks_uri"], allow_http, "jwks_uri")
+    # A jwks_uri comes from a remote document: plain HTTP to loopback only for a loopback issuer.
+    loopback = is_loopback(urlsplit(issuer).hostname)
+    return check_url(document["jwks_uri"], allow_http, "jwks_uri", loopback=loopback)
 
 
 class _Settings:
