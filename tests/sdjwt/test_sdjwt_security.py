@@ -350,7 +350,7 @@ def test_a_cnf_from_a_disclosure_does_not_bind() -> None:
     presented = head + jws.sign(
         json.dumps(body).encode(), OTHER_KEY, "ES256", header={"typ": "kb+jwt"}
     )
-    with pytest.raises(SDJWTError, match="no cnf.jwk"):
+    with pytest.raises(SDJWTError, match=r"no cnf\.jwk"):
         sdjwt.verify(presented, PUBLIC, **bound_options())
 
 
