@@ -27,6 +27,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-demo
 	$(BIN)/python examples/demo.py
 	$(BIN)/python examples/jwks_demo.py
+	$(BIN)/python examples/sdjwt_demo.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks examples

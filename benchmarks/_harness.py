@@ -52,7 +52,7 @@ __all__ = [
 
 JOSEKIT = "josekit"
 FLOOR = "floor"
-PEERS = ("PyJWT", "joserfc", "jwcrypto", "python-jose")
+PEERS = ("PyJWT", "joserfc", "jwcrypto", "python-jose", "sd-jwt")
 LIBRARIES = (JOSEKIT, FLOOR, *PEERS)
 
 
