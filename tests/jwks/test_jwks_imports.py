@@ -22,7 +22,7 @@ _BLOCK_EXTRAS = """
 import sys
 class Block:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("httpx", "starlette", "uvicorn"):
+        if name.split(".")[0] in ("httpx", "starlette", "uvicorn", "psycopg"):
             raise ImportError(f"blocked: {name}")
         return None
 sys.meta_path.insert(0, Block())
@@ -40,6 +40,7 @@ def test_public_names_are_pinned() -> None:
             "KeyStorage",
             "KeyStore",
             "MemoryKeyStorage",
+            "PostgresKeyStorage",
             "PublicKeySource",
             "RemoteKeySet",
             "RotationPolicy",
@@ -63,7 +64,7 @@ def test_importing_josekit_does_not_import_jwks_or_its_extras() -> None:
         " if m in sys.modules]\n"
         "assert not loaded, loaded\n"
         "import josekit.jwks\n"
-        "loaded = [m for m in ('httpx', 'starlette', 'uvicorn') if m in sys.modules]\n"
+        "loaded = [m for m in ('httpx', 'starlette', 'uvicorn', 'psycopg') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
@@ -76,7 +77,8 @@ def test_missing_extras_are_named(tmp_path: Path) -> None:
         " RotationPolicy, create_app)\n"
         "for make, extra in ((lambda: RemoteKeySet('https://a.example/k'), 'josekit[remote]'),"
         " (lambda: AsyncRemoteKeySet('https://a.example/k'), 'josekit[remote]'),"
-        " (lambda: create_app(store), 'josekit[server]')):\n"
+        " (lambda: create_app(store), 'josekit[server]'),"
+        " (lambda: KeyStore('postgresql://127.0.0.1/db'), 'josekit[postgres]')):\n"
         "    if 'store' not in globals():\n"
         f"        store = KeyStore({str(tmp_path / 'keys')!r}, RotationPolicy('ES256',"
         " timedelta(hours=1), timedelta(minutes=5), timedelta(hours=1)))\n"

@@ -52,6 +52,7 @@ from ._remote import RemoteKeySet
 from ._server import JWKS_PATH, PublicKeySource, create_app
 from ._storage import KeyStorage, MemoryKeyStorage
 from ._storage_file import FileKeyStorage
+from ._storage_postgres import PostgresKeyStorage
 from ._store import KeyStore
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "KeyStorage",
     "KeyStore",
     "MemoryKeyStorage",
+    "PostgresKeyStorage",
     "PublicKeySource",
     "RemoteKeySet",
     "RotationPolicy",

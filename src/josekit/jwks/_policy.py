@@ -79,6 +79,38 @@ class RotationPolicy:
                 f"({self.rotate_every})"
             )
 
+    def to_document(self) -> dict[str, Any]:
+        """The policy as saved in the state document (durations in seconds)."""
+        return {
+            "alg": self.alg,
+            "rotate_every": self.rotate_every.total_seconds(),
+            "publish_ahead": self.publish_ahead.total_seconds(),
+            "retire_after": self.retire_after.total_seconds(),
+        }
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> RotationPolicy:
+        """The policy saved by :meth:`to_document`.
+
+        Raises:
+            JoseError: the document is not a valid policy.
+        """
+        try:
+            spans = {
+                name: timedelta(seconds=float(document[name]))
+                for name in ("rotate_every", "publish_ahead", "retire_after")
+            }
+            return cls(alg=str(document["alg"]), **spans)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise JoseError(f"not a saved rotation policy: {dict(document)!r}") from None
+
+    def describe(self) -> str:
+        """One line naming the algorithm and the three durations."""
+        return (
+            f"{self.alg}, rotate every {self.rotate_every}, publish ahead "
+            f"{self.publish_ahead}, retire after {self.retire_after}"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class KeyStatus:
@@ -109,8 +141,11 @@ class RotationResult:
         created: the key generated (published as next, or current for the very first key).
         activated: the key that became current.
         retired: the key that stopped signing.
-        removed: keys no longer published.
+        removed: keys no longer published (retired long enough, or revoked).
         current: the signing key after the call.
+        next_due: when the next change of the schedule is due: call :meth:`KeyStore.rotate`
+            then (None when nothing is scheduled).
+        revoked: the key revoked by :meth:`KeyStore.revoke`.
     """
 
     created: str | None
@@ -118,11 +153,13 @@ class RotationResult:
     retired: str | None
     removed: tuple[str, ...]
     current: str
+    next_due: datetime | None = None
+    revoked: str | None = None
 
     @property
     def changed(self) -> bool:
         """Whether the call changed anything."""
-        return bool(self.created or self.activated or self.retired or self.removed)
+        return bool(self.created or self.activated or self.retired or self.removed or self.revoked)
 
 
 def new_key(alg: str) -> Key:

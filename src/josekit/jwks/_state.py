@@ -1,39 +1,103 @@
-"""The state document of a key store: its entries, parsed strictly, and the derived key sets."""
+"""The state document of a key store: its entries, parsed strictly, sealed or not.
+
+Format 2::
+
+    {"format": 2, "name": "<storage name>", "version": <int, +1 per write>,
+     "policy": {...} | null, "revoked": [kid, ...],
+     "keys": [{"kid", "alg", "status", "created", "activated", "deactivated",
+               "retire_after", "jwk": {...}, "sealed": "<JWE>"?}]}
+
+Without a KEK, ``jwk`` holds the private key. With one, ``jwk`` holds only the public members
+and ``sealed`` the private ones (see ``_kek``), bound to the storage name, the kid and a
+digest of everything else in the document, so no public field can be edited either.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from .._b64 import b64e_str
 from ..errors import JoseError, KeyStoreError
 from ..jwk import Key, KeySet
+from ._kek import Keks, seal, unseal
 
-__all__ = ["ORDER", "Entry", "Snapshot", "document", "moment", "parse_document"]
+__all__ = ["ORDER", "Entry", "Snapshot", "State", "encode_state", "decode_state", "moment"]
 
-_FORMAT = 1
+_FORMAT = 2
 _STATUSES = ("current", "next", "retired")
+_MAX_REVOKED = 10_000
+ORDER = {"current": 0, "next": 1, "retired": 2}
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One stored key with its schedule (times in seconds since the epoch)."""
+
     key: Key
     status: str
     created: float
     activated: float | None = None
     deactivated: float | None = None
+    retire_after: float | None = None  # from the policy the key was published with
 
-    def to_document(self) -> dict[str, Any]:
+    def public_document(self) -> dict[str, Any]:
         return {
             "kid": self.key.kid,
+            "alg": self.key.alg,
             "status": self.status,
             "created": self.created,
             "activated": self.activated,
             "deactivated": self.deactivated,
-            "jwk": self.key.to_dict(private=True),
+            "retire_after": self.retire_after,
+            "jwk": self.key.public().to_dict(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A decoded state document."""
+
+    version: int = 0
+    policy: Mapping[str, Any] | None = None
+    entries: tuple[Entry, ...] = ()
+    revoked: tuple[str, ...] = ()
+
+
+def _digest(public: Mapping[str, Any]) -> str:
+    data = json.dumps(public, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return b64e_str(hashlib.sha256(data).digest())
+
+
+def _binding(name: str, kid: str, digest: str) -> dict[str, Any]:
+    return {"store": name, "kid": kid, "state": digest}
+
+
+def encode_state(state: State, name: str, keks: Keks | None) -> dict[str, Any]:
+    """The document to save for ``state`` (private keys sealed when there are KEKs)."""
+    public: dict[str, Any] = {
+        "format": _FORMAT,
+        "name": name,
+        "version": state.version,
+        "policy": None if state.policy is None else dict(state.policy),
+        "revoked": list(state.revoked),
+        "keys": [e.public_document() for e in state.entries],
+    }
+    if keks is None:
+        for item, entry in zip(public["keys"], state.entries, strict=True):
+            item["jwk"] = entry.key.to_dict(private=True)
+        return public
+    digest = _digest(public)
+    for item, entry in zip(public["keys"], state.entries, strict=True):
+        private = entry.key.to_dict(private=True)
+        members = {k: v for k, v in private.items() if k not in item["jwk"]}
+        item["sealed"] = seal(keks, members, _binding(name, entry.key.kid or "", digest))
+    return public
 
 
 def _stamp(entry: Mapping[str, Any], name: str, where: str, required: bool) -> float | None:
@@ -45,22 +109,50 @@ def _stamp(entry: Mapping[str, Any], name: str, where: str, required: bool) -> f
     return float(value)
 
 
-def _parse_entry(item: object, where: str) -> Entry:
+def _private_jwk(
+    item: dict[str, Any], where: str, name: str, keks: Keks | None, digest: str | None
+) -> dict[str, Any]:
+    jwk = item.get("jwk")
+    if not isinstance(jwk, dict):
+        raise KeyStoreError(f"{where}: 'jwk' must be an object")
+    sealed = item.get("sealed")
+    if keks is None:
+        if sealed is not None:
+            raise KeyStoreError(
+                "the key store is encrypted; pass the key-encryption key (kek=..., "
+                "or --kek FILE|env:NAME on the command line)"
+            )
+        return jwk
+    if sealed is None:
+        raise KeyStoreError(
+            f"{where}: the key is stored in plaintext but this key store is encrypted (a KEK "
+            "was given); refusing it. To encrypt a plaintext store, open it without kek= "
+            "and call rewrap(kek)"
+        )
+    assert digest is not None
+    members = unseal(keks, sealed, _binding(name, str(item.get("kid")), digest), where)
+    clash = set(members) & set(jwk)
+    if clash:
+        raise KeyStoreError(f"{where}: sealed members {sorted(clash)} repeat public ones")
+    return {**jwk, **members}
+
+
+def _parse_entry(
+    item: object, where: str, name: str, keks: Keks | None, digest: str | None
+) -> Entry:
     if not isinstance(item, dict):
         raise KeyStoreError(f"{where} is not an object")
     status = item.get("status")
     if status not in _STATUSES:
         raise KeyStoreError(f"{where}: unknown status {status!r}")
-    jwk = item.get("jwk")
-    if not isinstance(jwk, dict):
-        raise KeyStoreError(f"{where}: 'jwk' must be an object")
+    jwk = _private_jwk(item, where, name, keks, digest)
     try:
         key = Key.import_key(jwk)
     except JoseError as exc:
         raise KeyStoreError(f"{where}: invalid key: {exc}") from None
     if not key.is_private or key.kid is None or key.alg is None:
         raise KeyStoreError(f"{where}: the key must be a private key with 'kid' and 'alg'")
-    if item.get("kid") != key.kid or key.kid != key.thumbprint():
+    if item.get("kid") != key.kid or key.kid != key.thumbprint() or item.get("alg") != key.alg:
         raise KeyStoreError(f"{where}: 'kid' is not the RFC 7638 thumbprint of the key")
     created = _stamp(item, "created", where, True)
     assert created is not None
@@ -70,19 +162,51 @@ def _parse_entry(item: object, where: str) -> Entry:
         created,
         _stamp(item, "activated", where, status != "next"),
         _stamp(item, "deactivated", where, status == "retired"),
+        _stamp(item, "retire_after", where, False),
     )
 
 
-def parse_document(document: Mapping[str, Any] | None, origin: str) -> tuple[Entry, ...]:
+def _public_part(document: Mapping[str, Any]) -> dict[str, Any]:
+    keys = document["keys"]
+    return {
+        **document,
+        "keys": [
+            {k: v for k, v in item.items() if k != "sealed"} if isinstance(item, dict) else item
+            for item in keys
+        ],
+    }
+
+
+def decode_state(
+    document: Mapping[str, Any] | None, name: str, keks: Keks | None, origin: str
+) -> State:
+    """Parse and check a saved document (every key opened, or nothing returned)."""
     if document is None:
-        return ()
+        return State()
     if document.get("format") != _FORMAT or not isinstance(document.get("keys"), list):
         raise KeyStoreError(
             f"the key store state in {origin} is not a josekit key store document "
             f"(format {_FORMAT} with a 'keys' list)"
         )
+    if document.get("name") != name:
+        raise KeyStoreError(
+            f"the key store state in {origin} belongs to key store {document.get('name')!r}, "
+            f"not {name!r}"
+        )
+    version = document.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise KeyStoreError(f"the key store state in {origin} has no valid 'version'")
+    policy = document.get("policy")
+    revoked = document.get("revoked", [])
+    if policy is not None and not isinstance(policy, dict):
+        raise KeyStoreError(f"the key store state in {origin} has an invalid 'policy'")
+    if not isinstance(revoked, list) or not all(isinstance(k, str) for k in revoked):
+        raise KeyStoreError(f"the key store state in {origin} has an invalid 'revoked' list")
+    if len(revoked) > _MAX_REVOKED or len(document["keys"]) > 1000:
+        raise KeyStoreError(f"the key store state in {origin} has too many keys")
+    digest = None if keks is None else _digest(_public_part(document))
     entries = tuple(
-        _parse_entry(item, f"key {index} in {origin}")
+        _parse_entry(item, f"key {index} in {origin}", name, keks, digest)
         for index, item in enumerate(document["keys"])
     )
     for status in ("current", "next"):
@@ -90,27 +214,25 @@ def parse_document(document: Mapping[str, Any] | None, origin: str) -> tuple[Ent
             raise KeyStoreError(f"the key store state in {origin} has more than one {status} key")
     if len({e.key.kid for e in entries}) != len(entries):
         raise KeyStoreError(f"the key store state in {origin} has two keys with the same kid")
-    return entries
-
-
-def document(entries: tuple[Entry, ...]) -> dict[str, Any]:
-    return {"format": _FORMAT, "keys": [e.to_document() for e in entries]}
+    if {e.key.kid for e in entries} & set(revoked):
+        raise KeyStoreError(f"the key store state in {origin} publishes a revoked key")
+    return State(version, policy, entries, tuple(revoked))
 
 
 def moment(seconds: float | None) -> datetime | None:
+    """A UTC datetime, or None."""
     return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
 
 
-ORDER = {"current": 0, "next": 1, "retired": 2}
-
-
 class Snapshot:
-    """Entries as loaded for one storage revision, with the derived keys computed once."""
+    """A state as loaded for one storage revision, with the derived keys computed once."""
 
-    __slots__ = ("entries", "public_set", "signing")
+    __slots__ = ("document", "loaded_at", "public_set", "signing", "state")
 
-    def __init__(self, entries: tuple[Entry, ...]) -> None:
-        self.entries = entries
-        ordered = sorted(entries, key=lambda e: (ORDER[e.status], -e.created))
+    def __init__(self, state: State, loaded_at: float, document: Mapping[str, Any] | None) -> None:
+        self.state = state
+        self.document = document
+        self.loaded_at = loaded_at
+        ordered = sorted(state.entries, key=lambda e: (ORDER[e.status], -e.created))
         self.public_set = KeySet(e.key.public() for e in ordered)
-        self.signing = next((e.key for e in entries if e.status == "current"), None)
+        self.signing = next((e.key for e in state.entries if e.status == "current"), None)

@@ -26,8 +26,18 @@ class KeyStorage(ABC):
 
     The document holds private keys; a backend must keep it confidential. :meth:`lock` gives
     exclusive access across processes for the load-modify-save of a rotation; :meth:`save`
-    must be atomic (a reader sees the old or the new document, never a mix).
+    must be atomic (a reader sees the old or the new document, never a mix). :attr:`name`
+    tells key stores apart (it is bound into sealed keys, so a state copied to another
+    storage name does not open there).
     """
+
+    refresh_interval: float = 0.0
+    """Seconds a :class:`~josekit.jwks.KeyStore` may reuse a state before asking again."""
+
+    @property
+    def name(self) -> str:
+        """The name of this key store (default ``"default"``)."""
+        return "default"
 
     @abstractmethod
     def load(self) -> dict[str, Any] | None:
@@ -49,10 +59,19 @@ class KeyStorage(ABC):
 class MemoryKeyStorage(KeyStorage):
     """The state document in memory (one process only): for tests and short-lived issuers."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, name: str = "default") -> None:
+        self._name = name
         self._lock = threading.RLock()
         self._data: bytes | None = None
         self._revision = 0
+
+    @property
+    def name(self) -> str:
+        """The name given (default ``"default"``)."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"MemoryKeyStorage(name={self._name!r})"
 
     def load(self) -> dict[str, Any] | None:
         """A copy of the saved document."""

@@ -30,7 +30,8 @@ class FileKeyStorage(KeyStorage):
         KeyStoreError: the directory cannot be created, is not private, or is not a directory.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, name: str = "default") -> None:
+        self._name = name
         self._dir = Path(path)
         self._file = self._dir / "keys.json"
         self._lock_file = self._dir / "keys.lock"
@@ -46,12 +47,18 @@ class FileKeyStorage(KeyStorage):
         _check_private(info, self._dir, "700")
 
     @property
+    def name(self) -> str:
+        """The name given (default ``"default"``)."""
+        return self._name
+
+    @property
     def path(self) -> Path:
         """The directory."""
         return self._dir
 
     def __repr__(self) -> str:
-        return f"FileKeyStorage({str(self._dir)!r})"
+        named = "" if self._name == "default" else f", name={self._name!r}"
+        return f"FileKeyStorage({str(self._dir)!r}{named})"
 
     def load(self) -> dict[str, Any] | None:
         """Read ``keys.json`` (None if absent); refuse it if others can read it."""
