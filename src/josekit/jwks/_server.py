@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
-from collections.abc import Mapping
+import logging
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .._b64 import b64e_str
@@ -22,6 +25,9 @@ JWKS_PATH = "/.well-known/jwks.json"
 """Where :func:`create_app` serves the JWK Set."""
 _DISCOVERY_PATH = "/.well-known/openid-configuration"
 _MEDIA_TYPE = "application/jwk-set+json"
+_MIN_WAIT = 1.0
+_RETRY_WAIT = 30.0
+_log = logging.getLogger("josekit.jwks")
 
 
 @runtime_checkable
@@ -63,8 +69,45 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 def _default_max_age(store: PublicKeySource) -> int:
     if isinstance(store, KeyStore):
-        return int(min(store.policy.publish_ahead.total_seconds() / 2, 3600))
+        try:
+            return int(min(store.policy.publish_ahead.total_seconds() / 2, 3600))
+        except JoseError:  # no policy given and none saved yet
+            pass
     return 300
+
+
+def _wait(store: KeyStore, next_due: float | None, interval: float | None) -> float:
+    """Seconds until the next background rotate(): the fixed interval, or until it is due."""
+    if interval is not None:
+        return interval
+    longest = max(_MIN_WAIT, store.policy.publish_ahead.total_seconds() / 2)
+    if next_due is None:
+        return longest
+    return min(max(next_due, _MIN_WAIT), longest)
+
+
+async def _rotate_forever(store: KeyStore, interval: float | None, run: Any) -> None:
+    """Call ``store.rotate()`` on schedule; failures are logged and retried, never raised."""
+    while True:
+        try:
+            result = await run(store.rotate)
+            if result.changed:
+                _log.info(
+                    "key store %r rotated: created %s, activated %s, retired %s, removed %s",
+                    store.storage,
+                    result.created,
+                    result.activated,
+                    result.retired,
+                    list(result.removed),
+                )
+            due = None
+            if result.next_due is not None:
+                due = result.next_due.timestamp() - await run(store.clock)
+            wait = _wait(store, due, interval)
+        except (JoseError, OSError) as exc:
+            _log.warning("key store %r: background rotation failed: %s", store.storage, exc)
+            wait = interval if interval is not None else _RETRY_WAIT
+        await asyncio.sleep(wait)
 
 
 def create_app(
@@ -73,6 +116,8 @@ def create_app(
     issuer: str | None = None,
     max_age: int | None = None,
     metadata: Mapping[str, Any] | None = None,
+    rotate: bool = True,
+    rotate_interval: float | None = None,
 ) -> Starlette:
     """An ASGI application serving ``GET /.well-known/jwks.json`` (and discovery, optionally).
 
@@ -95,6 +140,13 @@ def create_app(
             ``publish_ahead`` (at most an hour), or 300 for other sources. Keep it at most
             ``publish_ahead``, or verifiers may meet a key before they have fetched it.
         metadata: more members for the discovery document.
+        rotate: with a :class:`KeyStore`, call its :meth:`~KeyStore.rotate` in the
+            background while the app runs (through the ASGI lifespan; every replica may do
+            so: the storage lets one of them make each change, and every replica serves the
+            new state within the store's ``refresh`` interval). Failures are logged
+            (logger ``josekit.jwks``) and retried.
+        rotate_interval: seconds between background rotations; by default until the next
+            change is due, at least 1 s and at most ``publish_ahead / 2``.
 
     Raises:
         ImportError: Starlette is not installed (``pip install 'josekit[server]'``).
@@ -142,5 +194,27 @@ def create_app(
     routes = [starlette.routing.Route(JWKS_PATH, jwks, methods=["GET"])]
     if issuer is not None:
         routes.append(starlette.routing.Route(_DISCOVERY_PATH, discovery, methods=["GET"]))
-    app: Starlette = starlette.applications.Starlette(routes=routes)
+    background = rotate and isinstance(store, KeyStore)
+    if rotate_interval is not None and (
+        isinstance(rotate_interval, bool)
+        or not isinstance(rotate_interval, (int, float))
+        or rotate_interval <= 0
+    ):
+        raise JoseError(f"rotate_interval must be seconds > 0, not {rotate_interval!r}")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        task = None
+        if background:
+            assert isinstance(store, KeyStore)
+            task = asyncio.create_task(_rotate_forever(store, rotate_interval, run_in_threadpool))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app: Starlette = starlette.applications.Starlette(routes=routes, lifespan=lifespan)
     return app
