@@ -9,7 +9,7 @@
     verifier = BearerVerifier(keys, issuer=ISSUER, audience="https://mcp.example/mcp", ...)
     server = MCPServer("demo", token_verifier=TokenVerifier(verifier), auth=AuthSettings(
         issuer_url=ISSUER, resource_server_url="https://mcp.example/mcp",
-        required_scopes=["mcp"]))
+        required_scopes=["mcp"], validate_token_resource=True))
 
 The server's resource (RFC 8707) is the verifier's ``audience``, so a token issued for
 another resource is refused. A refused token gives ``None`` (the SDK answers 401); when the
