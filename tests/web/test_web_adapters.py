@@ -109,37 +109,44 @@ def in_process(issuer: Issuer) -> Iterator[dict[str, Harness]]:
             return response.status_code, httpx.Headers(list(response.headers)), response.get_json()
 
         harnesses["flask"] = Harness("flask", flask_send, issuer.live_token)
-        harnesses["django"] = Harness("django", _django_send(verifier, down), issuer.live_token)
+        cleanups: list[Callable[[], None]] = []
+        django_send = _django_send(verifier, down, cleanups)
+        harnesses["django"] = Harness("django", django_send, issuer.live_token)
         yield harnesses
+    for cleanup in cleanups:
+        cleanup()
     down_keys.close()
 
 
-def _django_send(verifier: BearerVerifier, down: BearerVerifier) -> Callable[..., Reply]:
+def _django_send(
+    verifier: BearerVerifier, down: BearerVerifier, cleanups: list[Callable[[], None]]
+) -> Callable[..., Reply]:
     import django
     from django.conf import settings
+    from django.test import override_settings
 
     if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            ROOT_URLCONF="django_app",
-            ALLOWED_HOSTS=["testserver"],
-            INSTALLED_APPS=["rest_framework"],
-            DATABASES={},
-            REST_FRAMEWORK={
-                "DEFAULT_AUTHENTICATION_CLASSES": [
-                    "josekit.integrations.django.BearerAuthentication"
-                ],
-                "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
-                "UNAUTHENTICATED_USER": None,
-            },
-            JOSEKIT={"VERIFIER": "django_app.make_verifier"},
-        )
+        settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={})
         django.setup()
-    import django_app
     from django.test import Client
 
-    django_app.VERIFIERS.update(main=verifier, down=down)
+    project = override_settings(
+        DEBUG=False,
+        ROOT_URLCONF="django_app",
+        ALLOWED_HOSTS=["testserver"],
+        REST_FRAMEWORK={
+            "DEFAULT_AUTHENTICATION_CLASSES": ["josekit.integrations.django.BearerAuthentication"],
+            "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
+            "UNAUTHENTICATED_USER": None,
+        },
+        JOSEKIT={"VERIFIER": "django_app.make_verifier"},
+    )
+    project.enable()
+    cleanups.append(project.disable)
+    # The views read DRF's defaults when their classes are made: import them after.
+    import django_app
 
+    django_app.VERIFIERS.update(main=verifier, down=down)
     client = Client()
 
     def send(path: str, headers: list[tuple[str, str]]) -> Reply:
