@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[remote,server,cli]"
+	$(BIN)/python -m pip install -q -e ".[remote,server,cli,fastapi]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -28,6 +28,7 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python examples/demo.py
 	$(BIN)/python examples/jwks_demo.py
 	$(BIN)/python examples/sdjwt_demo.py
+	$(BIN)/python examples/web_demo.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks examples
