@@ -115,3 +115,55 @@ def test_the_rfc_presentations_refuse_what_the_verifier_did_not_ask_for() -> Non
         _verify(bound, now=bound["key_binding"]["iat"] + 301)
     with pytest.raises(SDJWTError, match="typ"):
         _verify(PRESENTATIONS[1], typ="dc+sd-jwt")
+
+
+JSON_FORMS = VECTORS["json_serialization"]
+
+
+@pytest.mark.parametrize("vector", JSON_FORMS, ids=[v["title"] for v in JSON_FORMS])
+def test_each_json_serialization_example_verifies(vector: dict[str, Any]) -> None:
+    kb = vector["key_binding"]
+    options: dict[str, Any] = {
+        "algorithms": ["ES256"],
+        "typ": vector["typ"],
+        "require_key_binding": kb is not None,
+        "now": kb["iat"] if kb else 1_700_000_000,
+    }
+    if kb:
+        options.update(kb_audience=kb["audience"], kb_nonce=kb["nonce"])
+    verified = sdjwt.verify(json.dumps(vector["sd_jwt"]), ISSUER, **options)
+    names = {"sub", "given_name", "family_name", "birthdate"}
+    assert names & set(verified.claims) == set(vector["disclosed"])
+    assert verified.claims["iss"] == "https://issuer.example.com"
+    assert [d.name for d in verified.disclosures] == vector["disclosed"]
+    parsed = sdjwt.parse(json.dumps(vector["sd_jwt"]))
+    assert parsed.serialization == "json"
+    assert (parsed.key_binding_jwt is not None) == (kb is not None)
+
+
+def test_the_json_sd_hash_covers_the_compact_form_of_the_first_signature() -> None:
+    general = JSON_FORMS[2]["sd_jwt"]
+    first = general["signatures"][0]
+    compact = "~".join(
+        [
+            f"{first['protected']}.{general['payload']}.{first['signature']}",
+            *first["header"]["disclosures"],
+            "",
+        ]
+    )
+    verified = sdjwt.verify(
+        json.dumps(general),
+        ISSUER,
+        algorithms=["ES256"],
+        require_key_binding=True,
+        kb_audience="https://verifier.example.org",
+        kb_nonce="1234567890",
+        now=1748537244,
+    )
+    assert verified.kb_claims is not None
+    assert verified.kb_claims["sd_hash"] == digest(compact, "sha-256")
+    moved = json.loads(json.dumps(general))  # a copy: the vector stays as published
+    signatures = moved["signatures"]
+    signatures[1]["header"]["disclosures"] = signatures[0]["header"].pop("disclosures")
+    with pytest.raises(SDJWTError, match="disclosures"):
+        sdjwt.verify(json.dumps(moved), ISSUER, algorithms=["ES256"], require_key_binding=False)
