@@ -30,6 +30,7 @@ from josekit.errors import (
     SDJWTError,
 )
 from josekit.policy import Limits
+from josekit.replay import MemoryReplayCache
 from josekit.sdjwt import SD
 from josekit.sdjwt._disclosure import digest
 
@@ -306,6 +307,23 @@ def _kb_by_hand(issued: str, header: dict[str, Any], key: Any = HOLDER_KEY, **cl
         **claims,
     }
     return head + jws.sign(json.dumps(body).encode(), key, "ES256", header=header)
+
+
+def test_a_nonce_is_accepted_once_with_a_replay_cache() -> None:
+    cache = MemoryReplayCache(clock=lambda: float(NOW))
+    presented = _present(_bound())
+    assert sdjwt.verify(presented, PUBLIC, **bound_options(kb_replay=cache)).holder_key
+    with pytest.raises(SDJWTError, match="replay"):
+        sdjwt.verify(presented, PUBLIC, **bound_options(kb_replay=cache))
+    again = _present(_bound())  # a new KB-JWT, but with the nonce already used
+    with pytest.raises(SDJWTError, match="replay"):
+        sdjwt.verify(again, PUBLIC, **bound_options(kb_replay=cache))
+    other = _present(_bound(), nonce="a-fresh-nonce")
+    assert sdjwt.verify(
+        other, PUBLIC, **bound_options(kb_replay=cache, kb_nonce="a-fresh-nonce")
+    ).holder_key
+    with pytest.raises(JoseError, match="kb_replay"):
+        sdjwt.verify(sdjwt.present(_bound(), ["name"]), PUBLIC, **options(kb_replay=cache))
 
 
 def test_a_kb_jwt_with_a_wrong_typ_is_refused() -> None:

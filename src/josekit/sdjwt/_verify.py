@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from math import isfinite
 from typing import Any, Union
 
+from cryptography.hazmat.primitives import hashes
+
+from .._b64 import b64e_str
 from .._json import loads_object
 from ..errors import JoseError, SDJWTError
 from ..jwk import Key, KeyResolver
@@ -18,6 +21,7 @@ from ..jwt._claims import Duration, Instant, StringOrList, claim_checks, media_t
 from ..jwt._claims import seconds as duration_seconds
 from ..jwt._claims import validate as validate_claims
 from ..policy import DEFAULT_LIMITS, Limits
+from ..replay import ReplayCache
 from ._disclosure import Disclosure, check_sd_algorithms, decode_disclosure, digest
 from ._format import Parts, split
 from ._present import KB_TYP
@@ -160,6 +164,17 @@ def _key_binding(
     return holder, kb
 
 
+def _consume_nonce(replay: ReplayCache, nonce: str, until: float) -> None:
+    """Record the KB-JWT's nonce: a presentation with a nonce seen before is a replay."""
+    h = hashes.Hash(hashes.SHA256())
+    h.update(nonce.encode("utf-8"))
+    if replay.seen("sd-jwt-kb:" + b64e_str(h.finalize()), until):
+        raise SDJWTError(
+            "the Key Binding JWT's nonce was already used by an accepted presentation: "
+            "this one is a replay"
+        )
+
+
 def _kb_options(require: object, kb_audience: object, kb_nonce: object) -> tuple[str, str] | None:
     if type(require) is not bool:
         raise JoseError(
@@ -194,6 +209,7 @@ def verify(
     leeway: Duration = 0,
     now: Instant | None = None,
     required: Iterable[str] = (),
+    kb_replay: ReplayCache | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerifiedSDJWT:
     """Verify an SD-JWT or SD-JWT+KB and return its processed claims (RFC 9901 §7).
@@ -218,11 +234,15 @@ def verify(
         leeway: clock skew tolerated, in seconds.
         now: the current time (seconds or an aware datetime); defaults to the clock.
         required: claims that must be present after processing (e.g. ``["exp"]``).
+        kb_replay: a :class:`~josekit.replay.ReplayCache` recording each accepted KB-JWT's
+            nonce (until it could no longer be fresh), so that a nonce is accepted once even
+            if the verifier hands it out twice or several replicas check presentations.
         limits: size, count and depth bounds.
 
     Raises:
         ClaimError: a processed claim failed validation (``exp``, ``nbf``, ``iss``...).
         SDJWTError: anything else about the presentation was wrong.
+        ReplayCacheError: ``kb_replay`` could not be reached (the presentation is refused).
         JoseError: an option is invalid.
     """
     expected_kb = _kb_options(require_key_binding, kb_audience, kb_nonce)
@@ -240,6 +260,8 @@ def verify(
     )
     accepted_sd = check_sd_algorithms(sd_algorithms)
     max_age = duration_seconds(kb_max_age, "kb_max_age")
+    if kb_replay is not None and expected_kb is None:
+        raise JoseError("kb_replay records key-binding nonces: it needs require_key_binding=True")
     if vct is not None and not is_vc(typ):
         raise JoseError("vct= checks an SD-JWT VC: pass typ='dc+sd-jwt' as well")
     # 1. Separate the issuer-signed JWT, the disclosures and the KB-JWT.
@@ -280,4 +302,6 @@ def verify(
             when,
             limits,
         )
+        if kb_replay is not None:
+            _consume_nonce(kb_replay, expected_kb[1], when + max_age + 2 * checks.leeway)
     return VerifiedSDJWT(done.claims, header, key, done.disclosures, holder, kb_claims)
