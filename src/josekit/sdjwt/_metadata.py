@@ -138,19 +138,33 @@ class _Settings:
         }
 
 
-class _Failure:
-    """The last failed metadata fetch, replayed until the cooldown has passed."""
+class _Lookup:
+    """The I/O-free part of resolving the metadata, shared by the sync and async twins.
 
-    def __init__(self) -> None:
+    A failed fetch is replayed (not retried) until ``cooldown`` has passed, so a stream of
+    credentials cannot turn into a stream of requests.
+    """
+
+    def __init__(self, settings: _Settings, clock: Callable[[], float]) -> None:
+        self.settings = settings
+        self.clock = clock
         self.error: JWKSFetchError | None = None
-        self.at = 0.0
+        self.failed_at = 0.0
 
-    def check(self, now: float, cooldown: float) -> None:
-        if self.error is not None and now - self.at < cooldown:
+    def start(self) -> float:
+        """The time of this attempt; raises the last error while the cooldown runs."""
+        now = self.clock()
+        if self.error is not None and now - self.failed_at < self.settings.cooldown:
             raise self.error
+        return now
 
-    def record(self, error: JWKSFetchError, now: float) -> None:
-        self.error, self.at = error, now
+    def found(self, fetched: Fetched) -> str | KeySet:
+        """The ``jwks_uri`` or the key set named by the fetched metadata."""
+        settings = self.settings
+        return _keys_named(fetched, settings.issuer, settings.fetch.allow_http, settings.limits)
+
+    def failed(self, error: JWKSFetchError, now: float) -> None:
+        self.error, self.failed_at = error, now
 
 
 class IssuerMetadataKeys:
@@ -191,9 +205,8 @@ class IssuerMetadataKeys:
             issuer, timeout, max_bytes, allow_http, follow_redirects, cooldown, limits
         )
         self._client = client
-        self._clock = clock
+        self._lookup = _Lookup(self._settings, clock)
         self._keys: Union[KeySet, RemoteKeySet, None] = None
-        self._failure = _Failure()
         self._lock = threading.Lock()
 
     @property
@@ -209,16 +222,12 @@ class IssuerMetadataKeys:
             if self._keys is not None:
                 return self._keys
             settings = self._settings
-            now = self._clock()
-            self._failure.check(now, settings.cooldown)
+            now = self._lookup.start()
             client = self._client if self._client is not None else import_httpx().Client()
             try:
-                fetched = fetch_sync(client, settings.url, settings.fetch)
-                found = _keys_named(
-                    fetched, self.issuer, settings.fetch.allow_http, settings.limits
-                )
+                found = self._lookup.found(fetch_sync(client, settings.url, settings.fetch))
             except JWKSFetchError as exc:
-                self._failure.record(exc, now)
+                self._lookup.failed(exc, now)
                 raise
             finally:
                 if self._client is None:
@@ -279,9 +288,8 @@ class AsyncIssuerMetadataKeys:
             issuer, timeout, max_bytes, allow_http, follow_redirects, cooldown, limits
         )
         self._client = client
-        self._clock = clock
+        self._lookup = _Lookup(self._settings, clock)
         self._keys: Union[KeySet, AsyncRemoteKeySet, None] = None
-        self._failure = _Failure()
 
     @property
     def issuer(self) -> str:
@@ -295,14 +303,12 @@ class AsyncIssuerMetadataKeys:
         if self._keys is not None:
             return self._keys
         settings = self._settings
-        now = self._clock()
-        self._failure.check(now, settings.cooldown)
+        now = self._lookup.start()
         client = self._client if self._client is not None else import_httpx().AsyncClient()
         try:
-            fetched = await fetch_async(client, settings.url, settings.fetch)
-            found = _keys_named(fetched, self.issuer, settings.fetch.allow_http, settings.limits)
+            found = self._lookup.found(await fetch_async(client, settings.url, settings.fetch))
         except JWKSFetchError as exc:
-            self._failure.record(exc, now)
+            self._lookup.failed(exc, now)
             raise
         finally:
             if self._client is None:
