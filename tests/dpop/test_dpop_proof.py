@@ -146,6 +146,13 @@ def test_jwk_of_another_type_than_alg() -> None:
     )
 
 
+def test_rsa_header_key_under_2048_bits() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    small = jwk.import_key(rsa.generate_private_key(65537, 1024)).public().to_dict()
+    refused(forge(KEY, header={"jwk": small}), "jwk", algorithms=["ES256", "PS256"])
+
+
 def test_jwk_that_does_not_verify() -> None:
     refused(forge(KEY, header={"jwk": OTHER.public().to_dict()}), "signature")
 
@@ -197,6 +204,12 @@ def test_htu_for_another_url(htu: str | None) -> None:
 )
 def test_htu_equal_after_normalisation(htu: str) -> None:
     assert check(forge(KEY, htu=htu)).claims["htu"] == htu
+
+
+def test_internationalised_host_compares_as_its_punycode() -> None:
+    url = "https://xn--bcher-kva.example/items"
+    assert check(forge(KEY, htu="https://BÜCHER.example/items"), url=url).claims["htu"]
+    refused(forge(KEY, htu="https://bucher.example/items"), "htu", url=url)
 
 
 def test_request_url_query_ignored() -> None:

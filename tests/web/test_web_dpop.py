@@ -77,6 +77,12 @@ def test_an_unbound_token_sent_as_dpop_is_refused(issuer: Issuer) -> None:
     assert (err.status, err.error) == (401, "invalid_token")
 
 
+def test_a_token_bound_to_a_certificate_sent_as_dpop_is_refused(issuer: Issuer) -> None:
+    token = issuer.token(cnf={"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"})
+    err = refused(verifier(issuer), token, proof(token))
+    assert (err.status, err.error) == (401, "invalid_token")
+
+
 def test_a_stolen_token_with_the_thiefs_proof_is_refused(issuer: Issuer) -> None:
     token = bound(issuer)
     err = refused(verifier(issuer), token, proof(token, THIEF))
@@ -175,3 +181,11 @@ def test_options_are_checked_at_construction(issuer: Issuer) -> None:
     token = bound(issuer)
     with pytest.raises(JoseError, match="url="):
         verifier(issuer).verify("DPoP " + token, dpop=proof(token), now=NOW)
+
+
+@pytest.mark.parametrize("url", ["http:///items", "https://api.example:99999/items", "/items"])
+def test_a_request_url_no_proof_can_match_is_refused(issuer: Issuer, url: str) -> None:
+    """E.g. Werkzeug reports ``http:///items`` for a request whose Host header is invalid."""
+    token = bound(issuer)
+    err = refused(verifier(issuer), token, proof(token), url=url)
+    assert (err.status, err.error) == (401, "invalid_dpop_proof")

@@ -96,3 +96,25 @@ def test_a_bound_token_sent_as_bearer_is_refused(api: str, issuer: Issuer) -> No
     response = httpx.post(api + "/items", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("DPoP")
+
+
+def test_a_proof_cannot_be_laundered_through_the_host_header(api: str, issuer: Issuer) -> None:
+    """A proof captured for /other, sent to /items with ``Host: <api>/other?``: the URL the
+    server compares with htu must not become ``<api>/other?/items`` (SECURITY-NOTES-2 §2 #2)."""
+    token = issuer.live_token(cnf=cnf.confirmation(CLIENT))
+    first = dpop.create_proof(CLIENT, "POST", api + "/items", access_token=token)
+    asked = httpx.post(
+        api + "/items", headers={"Authorization": f"DPoP {token}", "DPoP": first}, timeout=10
+    )
+    nonce = asked.headers["dpop-nonce"]
+    host = api.removeprefix("http://") + "/other?"
+
+    def send(path: str) -> httpx.Response:
+        proof = dpop.create_proof(CLIENT, "POST", api + path, access_token=token, nonce=nonce)
+        headers = {"Authorization": f"DPoP {token}", "DPoP": proof, "Host": host}
+        return httpx.post(api + "/items", headers=headers, timeout=10)
+
+    laundered = send("/other")
+    assert laundered.status_code in (400, 401)
+    # the control: the same request with a proof for the route itself passes
+    assert send("/items").status_code == 200

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..cnf import check_confirmation
-from ..dpop import NonceIssuer, verify_proof, verify_proof_async
+from ..dpop import NonceIssuer, normalize_url, verify_proof, verify_proof_async
 from ..dpop._proof import proof_algorithms
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -90,6 +90,12 @@ class DPoPBinding:
                 "checking a DPoP proof needs the request URL: pass url= (the public URL this "
                 "resource is reached at, never one built from the Host header alone)"
             )
+        try:
+            url = normalize_url(url)
+        except ValueError:
+            # The URL came from the request (its Host header, say): no proof can match it.
+            _log.info("DPoP proof refused: the request URL is not an absolute http(s) URL")
+            raise self._refuse("invalid_dpop_proof", "DPoP") from None
         return {
             "method": method,
             "url": url,
