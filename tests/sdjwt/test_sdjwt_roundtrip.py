@@ -128,33 +128,27 @@ def test_a_presentation_keeps_what_was_chosen_and_what_it_depends_on() -> None:
         sdjwt.present(issued, ["adress"])
 
 
+BINDING: dict[str, Any] = {
+    "holder_key": HOLDER_KEY,
+    "alg": "ES256",
+    "audience": VERIFIER,
+    "nonce": NONCE,
+    "iat": NOW,
+}
+
+
 def test_present_checks_its_key_binding_options() -> None:
     issued = sdjwt.issue(CLAIMS, ISSUER_KEY, "ES256", holder_key=HOLDER_KEY)
     with pytest.raises(JoseError, match="nonce"):
         sdjwt.present(issued, ["given_name"], holder_key=HOLDER_KEY, alg="ES256", audience=VERIFIER)
     with pytest.raises(JoseError, match="holder_key"):
         sdjwt.present(issued, ["given_name"], nonce=NONCE)
-    bound = sdjwt.present(
-        issued,
-        ["given_name"],
-        holder_key=HOLDER_KEY,
-        alg="ES256",
-        audience=VERIFIER,
-        nonce=NONCE,
-        iat=NOW,
-    )
+    bound = sdjwt.present(issued, ["given_name"], **BINDING)
     with pytest.raises(SDJWTError, match="already"):
         sdjwt.present(bound, ["given_name"])
     unbound = sdjwt.issue(CLAIMS, ISSUER_KEY, "ES256")
     with pytest.raises(SDJWTError, match="cnf"):
-        sdjwt.present(
-            unbound,
-            ["given_name"],
-            holder_key=HOLDER_KEY,
-            alg="ES256",
-            audience=VERIFIER,
-            nonce=NONCE,
-        )
+        sdjwt.present(unbound, ["given_name"], **BINDING)
 
 
 def test_the_json_serialization_round_trips_with_key_binding() -> None:
@@ -169,15 +163,7 @@ def test_the_json_serialization_round_trips_with_key_binding() -> None:
     document = json.loads(issued)
     assert set(document) == {"protected", "payload", "signature", "header"}
     assert len(document["header"]["disclosures"]) == 6
-    presented = sdjwt.present(
-        issued,
-        ["given_name"],
-        holder_key=HOLDER_KEY,
-        alg="ES256",
-        audience=VERIFIER,
-        nonce=NONCE,
-        iat=NOW,
-    )
+    presented = sdjwt.present(issued, ["given_name"], **BINDING)
     shown = json.loads(presented)
     assert len(shown["header"]["disclosures"]) == 1
     assert "kb_jwt" in shown["header"]
