@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, Union
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
-from .._b64 import b64e_str
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
 from ._members import fail
 from ._meta import KEY_OPS, OPS_FOR_USE, check_meta, check_x5c
-from ._native import load_der, load_pem
+from ._native import dump_pem, load_der, load_pem, password_bytes
 from ._row import KeyMaterial
+from ._thumbprint import thumbprint_of, thumbprint_uri
 
 __all__ = ["KEY_OPS", "Key", "KeyData"]
 
@@ -40,8 +38,6 @@ PublicKeyTypes = Union[
 KeyData = Union["Key", Mapping[str, Any], str, bytes, PrivateKeyTypes, PublicKeyTypes]
 """Anything :meth:`Key.import_key` accepts."""
 
-_THUMBPRINT_HASHES = {"SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-_THUMBPRINT_URI_NAMES = {"SHA-256": "sha-256", "SHA-384": "sha-384", "SHA-512": "sha-512"}
 # The public half of a key does the counterpart of what the private half does.
 _PUBLIC_OP = {"sign": "verify", "decrypt": "encrypt", "unwrapKey": "wrapKey"}
 
@@ -146,7 +142,7 @@ class Key:
             UnsupportedAlgorithmError: the key type or curve is not one josekit implements.
         """
         overrides = {k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v is not None}
-        secret = _password_bytes(password)
+        secret = password_bytes(password)
         if isinstance(data, Key):
             return data if not overrides else _from_jwk(_merge(data.to_dict(True), overrides))
         if isinstance(data, Mapping):
@@ -267,25 +263,14 @@ class Key:
         """
         if self._public_crypto is None:
             fail(f"an {self.kty!r} key has no PEM form; export it with to_dict(private=True)")
-        secret = _password_bytes(password)
+        secret = password_bytes(password)
         if secret is not None and not private:
             fail("a password only applies to a private key PEM: pass private=True")
-        if private:
-            if not self.is_private:
-                fail("this is a public key: it has no private PEM form (use private=False)")
-            enc: serialization.KeySerializationEncryption = (
-                serialization.BestAvailableEncryption(secret)
-                if secret
-                else serialization.NoEncryption()
-            )
-            data = self._crypto.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
-            )
-        else:
-            data = self._public_crypto.public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        return bytes(data).decode("ascii")
+        if not private:
+            return dump_pem(self._public_crypto, False, None)
+        if not self.is_private:
+            fail("this is a public key: it has no private PEM form (use private=False)")
+        return dump_pem(self._crypto, True, secret)
 
     def public(self) -> Key:
         """Return the public half of this key, with the same ``kid``/``alg``/``use``.
@@ -317,22 +302,14 @@ class Key:
         """The RFC 7638 JWK thumbprint, base64url-encoded. ``hash``: SHA-256, SHA-384, SHA-512."""
         cached = self._thumbprints.get(hash)
         if cached is None:
-            name = _THUMBPRINT_HASHES.get(hash)
-            if name is None:
-                raise UnsupportedAlgorithmError(
-                    f"unsupported thumbprint hash {hash!r}: use one of {sorted(_THUMBPRINT_HASHES)}"
-                )
             every = {**self._public_members, **(self._private_members or {})}
             members = {m: every[m] for m in KEY_TYPES[self.kty].required}
-            digest = hashlib.new(name, dumps(dict(sorted(members.items()))).encode()).digest()
-            cached = b64e_str(digest)
-            self._thumbprints[hash] = cached
+            cached = self._thumbprints[hash] = thumbprint_of(members, hash)
         return cached
 
     def thumbprint_uri(self, hash: str = "SHA-256") -> str:
         """The RFC 9278 thumbprint URI: ``urn:ietf:params:oauth:jwk-thumbprint:sha-256:...``."""
-        tp = self.thumbprint(hash)
-        return f"urn:ietf:params:oauth:jwk-thumbprint:{_THUMBPRINT_URI_NAMES[hash]}:{tp}"
+        return thumbprint_uri(self.thumbprint(hash), hash)
 
     # -- usage checks -------------------------------------------------------------------
 
@@ -390,14 +367,6 @@ class Key:
 
     def __hash__(self) -> int:
         return hash((self.thumbprint(), self.is_private, self.kid))
-
-
-def _password_bytes(password: bytes | str | None) -> bytes | None:
-    if password is None or isinstance(password, bytes):
-        return password
-    if isinstance(password, str):
-        return password.encode("utf-8")
-    raise InvalidKeyError(f"password must be bytes or str, not {type(password).__name__}")
 
 
 def _merge(data: Mapping[str, Any], overrides: Mapping[str, str]) -> Mapping[str, Any]:

@@ -1,4 +1,4 @@
-"""Reading PEM and DER documents into ``cryptography`` key objects (the key is checked later)."""
+"""PEM and DER: documents read into ``cryptography`` key objects (checked later), and written."""
 
 from __future__ import annotations
 
@@ -11,7 +11,34 @@ from cryptography.hazmat.primitives import serialization
 
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 
-__all__ = ["load_der", "load_pem"]
+__all__ = ["dump_pem", "load_der", "load_pem", "password_bytes"]
+
+
+def password_bytes(password: bytes | str | None) -> bytes | None:
+    """A PEM/DER password as bytes (a ``str`` is UTF-8 encoded)."""
+    if password is None or isinstance(password, bytes):
+        return password
+    if isinstance(password, str):
+        return password.encode("utf-8")
+    raise InvalidKeyError(f"password must be bytes or str, not {type(password).__name__}")
+
+
+def dump_pem(obj: Any, private: bool, password: bytes | None) -> str:
+    """``obj`` as PEM: PKCS#8 if ``private`` (encrypted when ``password``), else SPKI."""
+    if private:
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(password)
+            if password
+            else serialization.NoEncryption()
+        )
+        data = obj.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+    else:
+        data = obj.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    return bytes(data).decode("ascii")
 
 
 def load_pem(data: bytes, password: bytes | None) -> Any:
