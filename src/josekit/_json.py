@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import LimitExceededError, MalformedError
 
-__all__ = ["dumps", "dumps_bytes", "loads", "loads_object"]
+__all__ = ["dumps", "dumps_bytes", "loads", "loads_object", "loads_object_of_objects"]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -115,6 +115,37 @@ def loads_object(data: str | bytes, what: str = "JSON", max_depth: int = 32) -> 
     if type(obj) is not dict:
         raise MalformedError(f"{what} must be a JSON object, not {type(obj).__name__}")
     return obj
+
+
+_COUNTING = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def loads_object_of_objects(
+    text: str, name: str, what: str = "JSON", max_depth: int = 32
+) -> dict[str, Any]:
+    """:func:`loads_object` for an object whose member ``name`` is an array of objects.
+
+    The same strict JSON, parsed faster for such documents (a JWK Set): by the C parser
+    without a per-object hook, with duplicate member names ruled out by counting instead.
+    Every member name in the text is followed by one ``:`` outside strings, so ``text``
+    holds at least as many colons as members; the parsed objects hold at most as many
+    members as the text (fewer exactly when a name repeats). When the colons equal the
+    members of the top object and of the array's objects, no name repeats anywhere. Any
+    other count (a colon inside a string, nested objects, a duplicate) takes the hook path.
+    """
+    if not _depth_ok(text, max_depth):
+        raise LimitExceededError(f"{what} nests deeper than {max_depth} levels")
+    try:
+        value = _COUNTING.decode(text)
+    except (MalformedError, ValueError, RecursionError):
+        value = None
+    if type(value) is dict:
+        inner = value.get(name)
+        if type(inner) is list:
+            counted = len(value) + sum(len(item) for item in inner if type(item) is dict)
+            if text.count(":") == counted:
+                return value
+    return loads_object(text, what, max_depth)
 
 
 def dumps(obj: Any) -> str:

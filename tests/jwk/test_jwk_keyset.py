@@ -129,12 +129,104 @@ def test_unsupported_multi_prime_rsa_is_skipped() -> None:
         ({"kty": "RSA", "n": "AQAB"}, "missing required member 'e'"),
     ],
 )
-def test_invalid_known_key_invalidates_the_set(
+def test_invalid_known_key_invalidates_a_strict_set(
     public_set: KeySet, member: dict[str, Any], fragment: str
 ) -> None:
     data = public_set.to_dict()
     with pytest.raises(errors.InvalidKeyError, match=f"JWK Set member 2: .*{fragment}"):
-        KeySet.import_key_set({"keys": [*data["keys"][:2], member]})
+        KeySet.import_key_set({"keys": [*data["keys"][:2], member]}, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("member", "fragment"),
+    [
+        ({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA", "kid": "bad"}, "must be 32 bytes"),
+        ({"kty": "RSA", "n": "AQAB", "kid": "bad"}, "missing required member 'e'"),
+    ],
+)
+def test_invalid_known_key_is_skipped_on_first_use_and_the_others_keep_working(
+    public_set: KeySet,
+    member: dict[str, Any],
+    fragment: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data = public_set.to_dict()
+    imported = KeySet.import_key_set({"keys": [*data["keys"], member]})
+    assert len(imported) == len(public_set) + 1
+    assert "not loaded yet" in repr(imported.get("bad"))
+    where = f"member {len(public_set)} .*{fragment}"
+    with (
+        caplog.at_level("WARNING", logger="josekit"),
+        pytest.raises(errors.InvalidKeyError, match=where),
+    ):
+        imported.get("bad").public_crypto_key  # noqa: B018
+    (record,) = [r for r in caplog.records if "'bad'" in r.getMessage()]
+    assert fragment in record.getMessage()
+    with pytest.raises(errors.InvalidKeyError, match=fragment):  # the same answer, kept
+        imported.get("bad").thumbprint()
+    assert "invalid, skipped" in repr(imported.get("bad"))
+    with pytest.raises(errors.KeyNotFoundError, match=f"cannot be used: .*{fragment}"):
+        imported.candidates({"kid": "bad"}, "verify")
+    assert [k.kid for k in imported.find()] == [k.kid for k in public_set]
+    assert imported.to_dict() == data
+    assert len(imported.skipped) == 1
+    for key in public_set:
+        assert imported.get(key.kid or "").thumbprint() == key.thumbprint()
+
+
+def test_members_of_a_lazy_set_equal_the_imported_keys(public_set: KeySet) -> None:
+    imported = KeySet.import_key_set(public_set.to_json())
+    for lazy, key in zip(imported, public_set, strict=True):
+        assert lazy == key
+        assert lazy.to_dict() == key.to_dict()
+        assert type(lazy.public_crypto_key) is type(key.public_crypto_key)
+        assert repr(lazy) == repr(key)
+
+
+@pytest.mark.parametrize(
+    ("member", "fragment"),
+    [
+        ("a", "member 0 is not a JSON object"),
+        ({"k": "AAAA"}, "no 'kty'"),
+        ({"kty": "EC", "kid": 5}, "'kid' must be a string"),
+    ],
+)
+def test_malformed_member_is_skipped_with_a_warning(
+    public_set: KeySet, member: Any, fragment: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="josekit"):
+        imported = KeySet.import_key_set({"keys": [member, *public_set.to_dict()["keys"]]})
+    assert imported.keys == public_set.keys
+    assert any(fragment in r.getMessage() for r in caplog.records)
+    assert fragment in imported.skipped[0]
+
+
+def test_empty_set_says_it_is_empty() -> None:
+    with pytest.raises(errors.KeyNotFoundError, match="the key set is empty"):
+        KeySet.import_key_set({"keys": []}).candidates({"kid": "a"}, "verify")
+    with pytest.raises(errors.KeyNotFoundError, match="no usable key: all 2 members"):
+        KeySet.import_key_set({"keys": [5, {"kty": "EC"}]}).candidates({}, "verify")
+
+
+def test_lazy_key_material_is_read_once_across_threads(public_set: KeySet) -> None:
+    import threading
+
+    imported = KeySet.import_key_set(public_set.to_json())
+    key = imported.keys[0]
+    seen: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def use() -> None:
+        barrier.wait()
+        seen.append(key.public_crypto_key)
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8
+    assert all(item is seen[0] for item in seen)
 
 
 @pytest.mark.parametrize(
@@ -150,13 +242,19 @@ def test_invalid_known_key_invalidates_the_set(
         ("[]", "object"),
         (b"\xff", "UTF-8"),
         ('{"keys": [], "keys": []}', "duplicate"),
+        ('{"keys": [{"kty": "oct", "kty": "oct", "k": "AAAA"}]}', "duplicate"),
+        ('{"keys": [{"kty": "oct", "k": "AAAA", "x": {"a": 1, "a": 2}}]}', "duplicate"),
+        ('{"keys": [{"kty": "oct", "kid": "a:b", "kid": "c"}]}', "duplicate"),
+        (b'{"keys": [{"kty": "oct", "k": "AAAA", "k": "BBBB"}]}', "duplicate"),
+        ('{"keys": [{"kty": "oct", "k": NaN}]}', "NaN"),
+        ('{"keys": [{"kty": "oct"}]} x', "JSON"),
         ([{"kty": "oct"}], "not list"),
         (42, "not int"),
     ],
 )
 def test_malformed_sets(data: Any, fragment: str) -> None:
     with pytest.raises(errors.MalformedError, match=fragment):
-        KeySet.import_key_set(data)
+        KeySet.import_key_set(data, strict=True)
 
 
 def test_max_keys_limit() -> None:

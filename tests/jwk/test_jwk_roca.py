@@ -98,7 +98,10 @@ def test_roca_key_is_refused_from_every_import_path() -> None:
         with pytest.raises(errors.InvalidKeyError, match="ROCA"):
             Key.import_key(source)  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidKeyError, match="ROCA"):
-        jwk.KeySet.import_key_set({"keys": [data]})
+        jwk.KeySet.import_key_set({"keys": [data]}, strict=True)
+    (lazy,) = jwk.KeySet.import_key_set({"keys": [data]})
+    with pytest.raises(errors.InvalidKeyError, match="ROCA"):
+        lazy.public_crypto_key  # noqa: B018  (checked before the key is used)
 
 
 def roca_factor(bits: int, a: int) -> int:

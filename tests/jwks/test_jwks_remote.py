@@ -340,7 +340,7 @@ def test_oversized_body_without_content_length_is_cut_while_streaming(live: Live
 )
 def test_invalid_documents_are_refused(live: Live, body: bytes, message: str) -> None:
     live.app.body = body
-    keys = RemoteKeySet(live.url)
+    keys = RemoteKeySet(live.url, strict=True)
     with pytest.raises(JWKSFetchError, match=message):
         keys.key_set()
 

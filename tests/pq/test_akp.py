@@ -228,4 +228,7 @@ def test_key_set_skips_unknown_kty_and_unknown_akp_alg(keys: dict[str, Key]) -> 
 def test_key_set_with_an_invalid_akp_key_is_refused(keys: dict[str, Key]) -> None:
     bad = {**keys["ML-DSA-44"].public().to_dict(), "pub": b64e_str(bytes(10))}
     with pytest.raises(errors.InvalidKeyError, match="member 0"):
-        KeySet.import_key_set({"keys": [bad]})
+        KeySet.import_key_set({"keys": [bad]}, strict=True)
+    (lazy,) = KeySet.import_key_set({"keys": [bad]})
+    with pytest.raises(errors.InvalidKeyError, match="member 0"):
+        lazy.public_crypto_key  # noqa: B018  (checked before the key is used)

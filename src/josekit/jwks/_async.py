@@ -103,6 +103,7 @@ class AsyncRemoteKeySet:
         follow_redirects: bool = False,
         client: httpx.AsyncClient | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_client(client, import_httpx().AsyncClient, "RemoteKeySet takes an httpx.Client")
@@ -117,6 +118,7 @@ class AsyncRemoteKeySet:
             allow_http=allow_http,
             follow_redirects=follow_redirects,
             limits=limits,
+            strict=strict,
         )
         self._cache = RemoteCache(settings, clock)
         self._client: httpx.AsyncClient | None = client
@@ -139,6 +141,7 @@ class AsyncRemoteKeySet:
         follow_redirects: bool = False,
         client: httpx.AsyncClient | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> AsyncRemoteKeySet:
         """The key set of an issuer, found through its metadata: :meth:`RemoteKeySet.from_issuer`.
@@ -173,6 +176,7 @@ class AsyncRemoteKeySet:
             follow_redirects=follow_redirects,
             client=client,
             limits=limits,
+            strict=strict,
             clock=clock,
         )
 

@@ -53,6 +53,7 @@ class CacheSettings:
     cooldown: float
     stale_if_error: float
     limits: Limits
+    strict: bool = False
 
     @classmethod
     def build(
@@ -68,6 +69,7 @@ class CacheSettings:
         allow_http: bool,
         follow_redirects: bool,
         limits: Limits = DEFAULT_LIMITS,
+        strict: bool = False,
     ) -> CacheSettings:
         """Check every option and return the settings (raises :class:`JoseError`)."""
         if not isinstance(limits, Limits):
@@ -81,6 +83,7 @@ class CacheSettings:
             cooldown=duration(cooldown, "cooldown"),
             stale_if_error=duration(stale_if_error, "stale_if_error"),
             limits=limits,
+            strict=bool(strict),
         )
         if settings.max_cache_ttl < settings.cooldown:
             raise JoseError(
@@ -117,7 +120,7 @@ class CacheState:
         """The state after a 200 (new keys) or 304 (same keys, fresh again) answer."""
         keys = self.keys
         if fetched.status == 200 or keys is None:
-            keys = parse_key_set(fetched, settings.limits)
+            keys = parse_key_set(fetched, settings.limits, settings.strict)
         etag = fetched.headers.get("etag")
         return CacheState(
             keys=keys,

@@ -7,6 +7,7 @@ from typing import Any
 from .._json import loads_object
 from ..errors import JoseError, JWKSFetchError
 from ..jwk import KeySet
+from ..jwk._keyset import members_of
 from ..policy import Limits
 from ._http import Fetched
 from ._urls import redact_url
@@ -24,26 +25,30 @@ def parse_document(fetched: Fetched, what: str, limits: Limits) -> dict[str, Any
         ) from None
 
 
-def parse_key_set(fetched: Fetched, limits: Limits) -> KeySet:
+def parse_key_set(fetched: Fetched, limits: Limits, strict: bool = False) -> KeySet:
     """The body as a JWK Set of public asymmetric keys with distinct ``kid`` values.
 
+    The structure is checked now, before any key is imported: a private or symmetric
+    member refuses the whole set (it was never meant to be published). A member josekit
+    cannot use is skipped with a warning, its material checked on first use (see
+    :meth:`KeySet.import_key_set`); ``strict`` imports every key now and refuses the set for
+    one invalid member.
+
     Raises:
-        JWKSFetchError: not JSON, not a JWK Set, an invalid key, a duplicate ``kid``, a
-            private or symmetric key, or more keys than ``limits.max_keys``.
+        JWKSFetchError: not strict JSON, not a JWK Set, a duplicate ``kid``, a private or
+            symmetric key, more keys than ``limits.max_keys``, no key at all, or (with
+            ``strict``) an invalid key.
     """
-    document = parse_document(fetched, "JWK Set", limits)
+    shown = redact_url(fetched.url)
     try:
-        keys = KeySet.import_key_set(document, limits=limits)
+        items = members_of(fetched.body, limits)
+        keys = KeySet._import_members(items, strict, f" from {shown}", public_only=True)
     except JoseError as exc:
+        raise JWKSFetchError(f"the JWK Set at {shown} is not valid: {exc}") from None
+    if not len(keys):
+        detail = f": all {len(items)} members were skipped" if items else ""
         raise JWKSFetchError(
-            f"the JWK Set at {redact_url(fetched.url)} is not valid: {exc}"
-        ) from None
-    for key in keys:
-        if key.is_symmetric or key.is_private:
-            kind = "a symmetric ('oct')" if key.is_symmetric else "a private"
-            raise JWKSFetchError(
-                f"the JWK Set at {redact_url(fetched.url)} holds {kind} key (kid {key.kid!r}); "
-                "a published "
-                "JWK Set must hold public keys only, so it is refused"
-            )
+            f"the JWK Set at {shown} is empty{detail}; it holds no key to verify with (the "
+            "keys fetched before, if any, stay in use)"
+        )
     return keys

@@ -67,14 +67,25 @@ class RemoteKeySet:
 
     Safety:
 
-    * HTTPS only; plain HTTP only to loopback addresses (127.0.0.0/8, ::1, ``localhost``)
-      unless ``allow_http=True``. Redirects are refused unless ``follow_redirects=True`` (then
-      every hop must pass the same rule). URLs from token headers (``jku``, ``x5u``) are
-      never fetched: the URL comes from the caller only.
+    * HTTPS only; plain HTTP to loopback addresses (127.0.0.0/8, ::1, ``localhost``) only
+      for the URL you configure (and the ``jwks_uri`` of a loopback issuer), or anywhere
+      with ``allow_http=True``. Redirects are refused unless ``follow_redirects=True`` (then
+      every hop must pass the same rule, and a redirect to another origin never gets the
+      loopback exception). URLs from token headers (``jku``, ``x5u``) are never fetched: the
+      URL comes from the caller only. A URL with credentials (``user:pass@``) is refused:
+      authenticate through ``client=``. URLs in messages, logs and ``repr`` are redacted
+      (no userinfo, query or fragment).
     * Each fetch has one overall deadline (``timeout`` seconds for the whole exchange, not
-      per read), the body is streamed and cut at ``max_bytes``, compressed answers are
-      refused, and the document must be strict JSON holding a JWK Set of public asymmetric
-      keys with distinct ``kid`` values; anything else raises ``JWKSFetchError``.
+      per read); at the deadline the connection is shut down, so nothing stays behind. The
+      body is streamed and cut at ``max_bytes``, compressed answers are refused, and the
+      document must be strict JSON holding a JWK Set of public asymmetric keys with
+      distinct ``kid`` values. Every failure, whatever its cause, raises
+      ``JWKSFetchError`` and counts against the cooldown.
+    * One member josekit cannot use (malformed, unsupported, or with invalid material) is
+      skipped with a warning naming it (index and ``kid``) and the reason; the other keys
+      keep working. Each key's material is read and fully checked on first use. A set with
+      no usable key counts as a failed fetch (cached keys stay in use). ``strict=True``
+      refuses the whole set for one invalid member instead.
 
     Args:
         url: the JWK Set URL (from configuration, never from a token).
@@ -89,6 +100,7 @@ class RemoteKeySet:
         client: an ``httpx.Client`` to use (proxies, custom CA...); it is not closed by
             :meth:`close`. By default the key set makes (and closes) its own.
         limits: limits applied to the document (``max_keys``, ``max_json_depth``).
+        strict: refuse the whole set when one member is invalid (all keys imported at fetch).
         clock: monotonic seconds used for freshness and cooldown (injectable for tests).
 
     Raises:
@@ -111,6 +123,7 @@ class RemoteKeySet:
         follow_redirects: bool = False,
         client: httpx.Client | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_client(client, import_httpx().Client, "AsyncRemoteKeySet takes an httpx.AsyncClient")
@@ -125,6 +138,7 @@ class RemoteKeySet:
             allow_http=allow_http,
             follow_redirects=follow_redirects,
             limits=limits,
+            strict=strict,
         )
         self._cache = RemoteCache(settings, clock)
         self._client: httpx.Client | None = client
@@ -147,6 +161,7 @@ class RemoteKeySet:
         follow_redirects: bool = False,
         client: httpx.Client | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> RemoteKeySet:
         """The key set of an issuer, found through its metadata (fetched now).
@@ -188,6 +203,7 @@ class RemoteKeySet:
             follow_redirects=follow_redirects,
             client=client,
             limits=limits,
+            strict=strict,
             clock=clock,
         )
 
