@@ -20,6 +20,11 @@ def make_verifier() -> BearerVerifier:
     return VERIFIERS["main"]
 
 
+def make_dpop_verifier() -> BearerVerifier:
+    """The factory of the DPoP adapter tests (another name: get_verifier caches by name)."""
+    return VERIFIERS["dpop"]
+
+
 class DownAuthentication(BearerAuthentication):
     def get_verifier(self) -> BearerVerifier:
         return VERIFIERS["down"]
@@ -45,4 +50,4 @@ urlpatterns: list[Any] = [
     path("down", Down.as_view()),
 ]
 
-__all__ = ["HasScopes", "make_verifier", "urlpatterns"]
+__all__ = ["HasScopes", "make_dpop_verifier", "make_verifier", "urlpatterns"]

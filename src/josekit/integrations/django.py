@@ -23,8 +23,10 @@
 :class:`~josekit.web.Principal`. ``authenticate_header`` gives the RFC 6750 challenge, so DRF
 answers 401 (not 403) with ``WWW-Authenticate``; 400, 403 ``insufficient_scope`` and 503
 carry their own. Other ``JOSEKIT`` keys: ``PROFILE``, ``REQUIRED_SCOPES``, ``LEEWAY``,
-``TYP``, ``DPOP``, ``REALM``, ``RESOURCE_METADATA``, ``ALLOW_QUERY_TOKEN``. Needs ``pip
-install 'josekit[django]'``.
+``TYP``, ``DPOP``, ``REALM``, ``RESOURCE_METADATA``, ``ALLOW_QUERY_TOKEN``. With DPoP
+nonces, also set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] =
+"josekit.integrations.django.exception_handler"`` so that ``DPoP-Nonce`` is sent. Needs
+``pip install 'josekit[django]'``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,14 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise missing_extra("Django REST framework", "django") from exc
 
-__all__ = ["BearerAuthentication", "BearerRefused", "HasScopes", "TokenUser", "get_verifier"]
+__all__ = [
+    "BearerAuthentication",
+    "BearerRefused",
+    "HasScopes",
+    "TokenUser",
+    "exception_handler",
+    "get_verifier",
+]
 
 _OPTIONS = {
     "ISSUER": "issuer",
@@ -173,6 +182,26 @@ class BearerAuthentication(BaseAuthentication):
         if isinstance(error, BearerError) and error.www_authenticate is not None:
             return error.www_authenticate
         return self.get_verifier().challenge()
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
+    """DRF's exception handler, plus the other headers of a refusal (``DPoP-Nonce``...).
+
+    DRF's own handler sends only ``WWW-Authenticate`` and ``Retry-After``; a DPoP
+    ``use_dpop_nonce`` refusal also needs ``DPoP-Nonce`` and ``Cache-Control: no-store``
+    (RFC 9449 §9). Set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] =
+    "josekit.integrations.django.exception_handler"`` when the verifier demands DPoP nonces.
+    """
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    error = getattr(request, _ERROR_ATTRIBUTE, None)
+    if response is not None and isinstance(error, BearerError):
+        for name, value in error.headers.items():
+            if not response.has_header(name):
+                response[name] = value
+    return response
 
 
 class HasScopes(BasePermission):
