@@ -111,3 +111,48 @@ def test_unusable_keys_are_refused_at_once() -> None:
         dpop.DPoPAuth(KEY.public())
     assert KEY.thumbprint() in repr(dpop.DPoPAuth(KEY, access_token="secret-token"))
     assert "secret-token" not in repr(dpop.DPoPAuth(KEY, access_token="secret-token"))
+
+
+def _token_endpoint(calls: list[dict[str, str]]) -> httpx.MockTransport:
+    """An authorization server that demands a nonce the RFC 9449 §8 way: 400, JSON error."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(dict(request.headers))
+        proof = dpop.verify_proof(
+            request.headers["dpop"], method="POST", url=str(request.url), algorithms=["ES256"]
+        )
+        if proof.claims.get("nonce") != "as-nonce-1":
+            return httpx.Response(
+                400, headers={"DPoP-Nonce": "as-nonce-1"}, json={"error": "use_dpop_nonce"}
+            )
+        return httpx.Response(200, json={"access_token": "t", "token_type": "DPoP"})
+
+    return httpx.MockTransport(handle)
+
+
+def test_token_endpoint_nonce_sync_and_async() -> None:
+    calls: list[dict[str, str]] = []
+    with httpx.Client(transport=_token_endpoint(calls), auth=dpop.DPoPAuth(KEY)) as client:
+        assert client.post("https://as.example/token", data={"grant_type": "x"}).status_code == 200
+    assert len(calls) == 2
+
+    async def run() -> int:
+        async with httpx.AsyncClient(
+            transport=_token_endpoint(calls), auth=dpop.DPoPAuth(KEY)
+        ) as client:
+            return (await client.post("https://as.example/token", data={})).status_code
+
+    assert asyncio.run(run()) == 200
+    assert len(calls) == 4
+
+
+def test_a_plain_400_is_not_retried() -> None:
+    calls: list[dict[str, str]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(dict(request.headers))
+        return httpx.Response(400, headers={"DPoP-Nonce": "n"}, json={"error": "invalid_grant"})
+
+    with httpx.Client(transport=httpx.MockTransport(handle), auth=dpop.DPoPAuth(KEY)) as client:
+        assert client.post("https://as.example/token").status_code == 400
+    assert len(calls) == 1
