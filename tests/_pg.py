@@ -1,12 +1,11 @@
 """A throwaway PostgreSQL server for the tests: initdb + pg_ctl in a temporary directory.
 
-Import it from a conftest (``from _pg import postgres_server``) to define a session-scoped
-fixture::
+``tests/conftest.py`` imports the fixtures :func:`postgres_dsn` (session-scoped: one server
+for the whole run, started when a test first asks for it) and :func:`pg_table` (a table name
+of its own for each test); :func:`postgres_server` starts a server of your own::
 
-    @pytest.fixture(scope="session")
-    def postgres_dsn() -> Iterator[str]:
-        with postgres_server() as server:
-            yield server.dsn
+    with postgres_server() as server:
+        psycopg.connect(server.dsn)
 
 The server listens on a free loopback port and on a unix socket inside the temporary
 directory, trusts local connections (user ``josekit``), and is stopped (immediate mode) and
@@ -19,6 +18,7 @@ under ``CI=true`` and a skip elsewhere (see :func:`unavailable`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pwd
 import shutil
@@ -34,6 +34,8 @@ import pytest
 
 __all__ = [
     "PostgresServer",
+    "pg_table",
+    "postgres_dsn",
     "PostgresUnavailable",
     "TcpProxy",
     "find_bindir",
@@ -244,3 +246,24 @@ class TcpProxy:
             self._listener.close()
             self._listener = None
         self.cut()
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the session (fails under CI=true if none can start)."""
+    try:
+        server = postgres_server()
+        running = server.__enter__()
+    except PostgresUnavailable as exc:
+        unavailable(str(exc))
+        raise  # unreachable: unavailable() fails or skips
+    try:
+        yield running.dsn
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_table(postgres_dsn: str, request: pytest.FixtureRequest) -> str:
+    """A table name of its own for each test (the storage creates it)."""
+    return "ks_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]

@@ -22,28 +22,3 @@ def live(_server: Live) -> Live:
     _server.app.reset()
     _server.counter.reset()
     return _server
-
-
-@pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """A throwaway PostgreSQL server for the session (fails under CI=true if none can start)."""
-    from _pg import PostgresUnavailable, postgres_server, unavailable
-
-    try:
-        server = postgres_server()
-        running = server.__enter__()
-    except PostgresUnavailable as exc:
-        unavailable(str(exc))
-        raise  # unreachable: unavailable() fails or skips
-    try:
-        yield running.dsn
-    finally:
-        server.__exit__(None, None, None)
-
-
-@pytest.fixture
-def pg_table(postgres_dsn: str, request: pytest.FixtureRequest) -> str:
-    """A table name of its own for each test (the storage creates it)."""
-    import hashlib
-
-    return "ks_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
