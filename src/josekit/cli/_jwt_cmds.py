@@ -41,6 +41,7 @@ from ._common import (
 )
 from ._jws_cmds import header_option, key_label, parse_header
 from ._keysource import key_source_options, resolve_key_source
+from ._keystore import kek_option, store_signing_key
 from ._render import printer
 from ._signatures import refuse_unreadable_signatures
 
@@ -108,6 +109,13 @@ Examples:
 )
 @click.argument("claims_arg", metavar="[CLAIMS]", required=False)
 @click.option("--key", "key_spec", metavar="FILE|env:NAME|-", help="Signing key (private).")
+@click.option(
+    "--store",
+    "store_spec",
+    metavar="DIR|postgresql://...",
+    help="Sign with the current key of this key store instead of --key.",
+)
+@kek_option
 @click.option("--password", metavar="env:NAME|FILE", help="Password of an encrypted PEM key.")
 @click.option("--alg", help="Signature algorithm. Default: the signing key's 'alg'.")
 @click.option("--iss", help="'iss' claim.")
@@ -142,6 +150,8 @@ Examples:
 def encode_command(
     claims_arg: str | None,
     key_spec: str | None,
+    store_spec: str | None,
+    kek_spec: str | None,
     password: str | None,
     alg: str | None,
     iss: str | None,
@@ -162,7 +172,9 @@ def encode_command(
 ) -> None:
     """Create a JWT from CLAIMS (a JSON object: text, @FILE or -) and the claim options."""
     ctx = click.get_current_context()
-    if key_spec is None and encrypt_key is None:
+    if key_spec is not None and store_spec is not None:
+        raise CliFailure("give --key or --store, not both")
+    if key_spec is None and store_spec is None and encrypt_key is None:
         raise CliFailure("give --key to sign, --encrypt-key to encrypt, or both for a nested JWT")
     if encrypt_key is not None and (encrypt_alg is None or enc is None):
         raise CliFailure("--encrypt-key needs --encrypt-alg and --enc")
@@ -186,8 +198,12 @@ def encode_command(
     header = parse_header(header_json, kid=kid, typ=typ)
 
     signing = None
-    if key_spec is not None:
-        signing = load_key(key_spec, "--key", password)
+    if key_spec is not None or store_spec is not None:
+        signing = (
+            store_signing_key(store_spec, kek_spec)
+            if store_spec is not None
+            else load_key(key_spec or "", "--key", password)
+        )
         alg = alg or signing.alg
         if alg is None:
             raise CliFailure("--alg is required: the signing key has no 'alg' member")

@@ -105,10 +105,10 @@ class RotationPolicy:
             raise JoseError(f"not a saved rotation policy: {dict(document)!r}") from None
 
     def describe(self) -> str:
-        """One line naming the algorithm and the three durations."""
+        """One line naming the algorithm and the three durations, e.g. ``rotate every 7d``."""
         return (
-            f"{self.alg}, rotate every {self.rotate_every}, publish ahead "
-            f"{self.publish_ahead}, retire after {self.retire_after}"
+            f"{self.alg}, rotate every {_span(self.rotate_every)}, publish ahead "
+            f"{_span(self.publish_ahead)}, retire after {_span(self.retire_after)}"
         )
 
 
@@ -123,6 +123,9 @@ class KeyStatus:
         created: when it was generated and published.
         activated: when it became the signing key (None while next).
         deactivated: when it stopped signing (None unless retired).
+        next_step: what the schedule does to it next (``"activate"``, ``"publish the next
+            key"``, ``"retire"``, ``"remove"``), None if nothing is scheduled.
+        due: when that step is due.
     """
 
     kid: str
@@ -131,6 +134,8 @@ class KeyStatus:
     created: datetime
     activated: datetime | None
     deactivated: datetime | None
+    next_step: str | None = None
+    due: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,14 @@ class RotationResult:
     def changed(self) -> bool:
         """Whether the call changed anything."""
         return bool(self.created or self.activated or self.retired or self.removed or self.revoked)
+
+
+def _span(value: timedelta) -> str:
+    seconds = value.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 def new_key(alg: str) -> Key:

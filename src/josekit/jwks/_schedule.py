@@ -13,7 +13,7 @@ from ..jwk import Key
 from ._policy import RotationPolicy
 from ._state import Entry
 
-__all__ = ["Change", "advance", "next_due", "promote", "revoke"]
+__all__ = ["Change", "advance", "next_due", "next_steps", "promote", "revoke"]
 
 
 @dataclass(slots=True)
@@ -150,3 +150,25 @@ def next_due(entries: list[Entry], policy: RotationPolicy) -> float | None:
     elif upcoming is not None:
         times.append(upcoming.created)
     return min(times) if times else None
+
+
+def next_steps(entries: list[Entry], policy: RotationPolicy) -> dict[str, tuple[str, float]]:
+    """kid -> (the next thing :func:`advance` does to that key, when)."""
+    current, upcoming = _find(entries, "current"), _find(entries, "next")
+    rotate_every = policy.rotate_every.total_seconds()
+    ahead = policy.publish_ahead.total_seconds()
+    steps: dict[str, tuple[str, float]] = {}
+    swap = None
+    if current is not None:
+        started = current.activated if current.activated is not None else current.created
+        if upcoming is None:
+            steps[current.key.kid or ""] = ("publish the next key", started + rotate_every - ahead)
+        else:
+            swap = max(started + rotate_every, upcoming.created + ahead)
+            steps[current.key.kid or ""] = ("retire", swap)
+    if upcoming is not None:
+        steps[upcoming.key.kid or ""] = ("activate", upcoming.created if swap is None else swap)
+    for e in entries:
+        if e.status == "retired" and e.deactivated is not None:
+            steps[e.key.kid or ""] = ("remove", e.deactivated + _keep(e, policy))
+    return steps

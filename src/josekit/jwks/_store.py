@@ -127,10 +127,16 @@ class KeyStore:
         """
         if self._policy is not None:
             return self._policy
-        saved = self._snapshot().state.policy
+        saved = self.saved_policy
         if saved is None:
             raise KeyStoreError(f"{self._storage!r} has no saved rotation policy: give one")
-        return self._saved(saved)
+        return saved
+
+    @property
+    def saved_policy(self) -> RotationPolicy | None:
+        """The policy saved in the state by the last change (None before the first)."""
+        saved = self._snapshot().state.policy
+        return None if saved is None else self._saved(saved)
 
     @property
     def storage(self) -> KeyStorage:
@@ -221,20 +227,27 @@ class KeyStore:
         return self._snapshot().public_set
 
     def entries(self) -> tuple[KeyStatus, ...]:
-        """Every stored key with its state and dates, current first (no private material)."""
+        """Every stored key with its state, dates and next scheduled step, current first."""
         state = self._snapshot().state
         ordered = sorted(state.entries, key=lambda e: (ORDER[e.status], -e.created))
-        return tuple(
-            KeyStatus(
-                kid=e.key.kid or "",
-                alg=e.key.alg or "",
-                status=e.status,
-                created=datetime.fromtimestamp(e.created, timezone.utc),
-                activated=moment(e.activated),
-                deactivated=moment(e.deactivated),
+        policy = self._policy or (None if state.policy is None else self._saved(state.policy))
+        steps = {} if policy is None else _schedule.next_steps(list(state.entries), policy)
+        rows = []
+        for e in ordered:
+            step, due = steps.get(e.key.kid or "", (None, None))
+            rows.append(
+                KeyStatus(
+                    kid=e.key.kid or "",
+                    alg=e.key.alg or "",
+                    status=e.status,
+                    created=datetime.fromtimestamp(e.created, timezone.utc),
+                    activated=moment(e.activated),
+                    deactivated=moment(e.deactivated),
+                    next_step=step,
+                    due=moment(due),
+                )
             )
-            for e in ordered
-        )
+        return tuple(rows)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled change is due (None before the first key)."""
