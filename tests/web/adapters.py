@@ -17,7 +17,8 @@ import httpx
 from josekit.web import BearerVerifier, Principal
 
 Reply = tuple[int, httpx.Headers, Any]
-Send = Callable[[str, list[tuple[str, str]]], Reply]
+Send = Callable[..., Reply]
+"""``send(path, headers, form=None)``: a GET, or a form-encoded POST when ``form`` is given."""
 
 
 @dataclass
@@ -43,6 +44,7 @@ def fastapi_app(verifier: BearerVerifier, down: BearerVerifier) -> Any:
     require_down = RequireToken(down)
 
     @app.get("/items")
+    @app.post("/items")
     async def items(principal: Annotated[Principal, Depends(require)]) -> dict[str, Any]:
         return answer(principal)
 
@@ -96,7 +98,7 @@ def flask_app(verifier: BearerVerifier, down: BearerVerifier) -> Any:
 
     app = flask.Flask("josekit-test")
 
-    @app.get("/items")
+    @app.route("/items", methods=["GET", "POST"])
     @require_token(verifier)
     def items() -> Any:
         return answer(flask.g.principal)

@@ -35,6 +35,8 @@ class Items(APIView):
         principal = request.auth
         return Response({"sub": principal.subject, "scopes": sorted(principal.scopes)})
 
+    post = get
+
 
 class Admin(Items):
     required_scopes: ClassVar[list[str]] = ["admin"]

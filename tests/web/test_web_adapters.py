@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -43,9 +44,14 @@ def make_verifier(keys: Any, **options: Any) -> BearerVerifier:
     return BearerVerifier(keys, issuer=ISSUER, audience=AUDIENCE, algorithms=["ES256"], **options)
 
 
-def _httpx_send(client: httpx.Client) -> Callable[[str, list[tuple[str, str]]], Reply]:
-    def send(path: str, headers: list[tuple[str, str]]) -> Reply:
-        response = client.get(path, headers=headers)
+def _httpx_send(client: httpx.Client) -> Callable[..., Reply]:
+    def send(
+        path: str, headers: list[tuple[str, str]], form: dict[str, str] | None = None
+    ) -> Reply:
+        if form is None:
+            response = client.get(path, headers=headers)
+        else:
+            response = client.post(path, headers=headers, data=form)
         return response.status_code, response.headers, _json(response.content)
 
     return send
@@ -104,8 +110,13 @@ def in_process(issuer: Issuer) -> Iterator[dict[str, Harness]]:
 
         flask_client = flask_app(verifier, down).test_client()
 
-        def flask_send(path: str, headers: list[tuple[str, str]]) -> Reply:
-            response = flask_client.get(path, headers=headers)
+        def flask_send(
+            path: str, headers: list[tuple[str, str]], form: dict[str, str] | None = None
+        ) -> Reply:
+            if form is None:
+                response = flask_client.get(path, headers=headers)
+            else:
+                response = flask_client.post(path, headers=headers, data=form)
             return response.status_code, httpx.Headers(list(response.headers)), response.get_json()
 
         harnesses["flask"] = Harness("flask", flask_send, issuer.live_token)
@@ -149,13 +160,20 @@ def _django_send(
     django_app.VERIFIERS.update(main=verifier, down=down)
     client = Client()
 
-    def send(path: str, headers: list[tuple[str, str]]) -> Reply:
+    def send(
+        path: str, headers: list[tuple[str, str]], form: dict[str, str] | None = None
+    ) -> Reply:
         meta: dict[str, str] = {}
         for name, value in headers:
             key = "HTTP_" + name.upper().replace("-", "_")
             # A WSGI server joins repeated header lines with ", ": so does this.
             meta[key] = f"{meta[key]}, {value}" if key in meta else value
-        response = client.get("/" + path.lstrip("/"), **meta)
+        url = "/" + path.lstrip("/")
+        if form is None:
+            response = client.get(url, **meta)
+        else:
+            form_type = "application/x-www-form-urlencoded"
+            response = client.post(url, urlencode(form), content_type=form_type, **meta)
         return response.status_code, httpx.Headers(list(response.items())), _json(response.content)
 
     return send
@@ -319,3 +337,19 @@ def test_fastapi_declares_the_bearer_scheme_in_openapi(
         "bearerFormat": "JWT",
     }
     assert schema["paths"]["/items"]["get"]["security"] == [{"BearerToken": []}]
+
+
+@pytest.mark.parametrize("name", ["fastapi", "flask", "django"])
+def test_token_in_a_form_body_is_refused(request: pytest.FixtureRequest, name: str) -> None:
+    if name == "fastapi":
+        api: Harness = request.getfixturevalue("fastapi_live")[0]
+    else:
+        api = request.getfixturevalue("in_process")[name]
+    token = api.sign()
+    status, headers, body = api.send("/items", [], {"access_token": token, "note": "x"})
+    assert status == 400
+    assert headers["www-authenticate"].startswith('Bearer error="invalid_request"')
+    assert token not in str(body)
+    # A form without a token does not disturb the header's token.
+    assert api.send("/items", bearer(token), {"note": "x"})[0] == 200
+    assert api.send("/items", bearer(token), {"access_token": token})[0] == 400

@@ -272,3 +272,18 @@ def test_injection_through_claims_never_reaches_the_header(issuer: Issuer) -> No
             assert "\r" not in value
             assert "\n" not in value
             assert "Set-Cookie" not in value
+
+
+def test_form_token_refused_unless_enabled(issuer: Issuer) -> None:
+    token = issuer.token()
+    err = refused(verifier(issuer.keys), None, form_token=token)
+    assert (err.status, err.error) == (400, "invalid_request")
+    assert "body" in err.description
+    enabled = verifier(issuer.keys, allow_form_token=True)
+    assert enabled.verify(None, form_token=token, now=NOW).subject == "alice"
+    for header, form in (("Bearer " + token, token), (None, f"{token}, {token}")):
+        err = refused(enabled, header, form_token=form)
+        assert (err.status, err.error) == (400, "invalid_request")
+    both = verifier(issuer.keys, allow_form_token=True, allow_query_token=True)
+    err = refused(both, None, url=f"https://api.example/?access_token={token}", form_token=token)
+    assert (err.status, err.error) == (400, "invalid_request")

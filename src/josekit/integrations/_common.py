@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ..errors import BearerError
 
-__all__ = ["error_body", "joined", "missing_extra"]
+__all__ = ["FORM", "error_body", "form_access_token", "joined", "missing_extra"]
+
+FORM = "application/x-www-form-urlencoded"
+"""The only body from which RFC 6750 §2.2 lets a token come."""
 
 
 def joined(values: Iterable[str]) -> str | None:
@@ -32,3 +36,17 @@ def missing_extra(framework: str, extra: str) -> ImportError:
         f"josekit.integrations.{extra} needs {framework}, which is not installed: "
         f"pip install 'josekit[{extra}]'"
     )
+
+
+def form_access_token(content_type: str | None, body: bytes) -> str | None:
+    """The ``access_token`` values of a form-encoded body, joined; ``None`` if none/not a form.
+
+    The verifier decides whether a token there is acceptable (by default it is refused).
+    """
+    if not content_type or content_type.split(";")[0].strip().lower() != FORM:
+        return None
+    try:
+        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return joined(v for k, v in pairs if k == "access_token")

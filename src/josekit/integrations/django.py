@@ -37,7 +37,7 @@ from typing import Any
 
 from ..errors import BearerError, JoseError
 from ..web import BearerVerifier, Principal
-from ._common import joined, missing_extra
+from ._common import FORM, joined, missing_extra
 
 try:
     from django.conf import settings
@@ -159,7 +159,14 @@ class BearerAuthentication(BaseAuthentication):
         """``(user, principal)``; ``None`` without credentials (other classes may try)."""
         meta = request.META
         authorization = meta.get("HTTP_AUTHORIZATION")
-        if authorization is None and "access_token" not in meta.get("QUERY_STRING", ""):
+        form = None
+        if meta.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == FORM:
+            form = joined(request.POST.getlist("access_token"))
+        if (
+            authorization is None
+            and form is None
+            and "access_token" not in meta.get("QUERY_STRING", "")
+        ):
             return None
         verifier = self.get_verifier()
         try:
@@ -168,6 +175,7 @@ class BearerAuthentication(BaseAuthentication):
                 method=request.method,
                 url=request.build_absolute_uri(),
                 dpop=joined([meta["HTTP_DPOP"]] if "HTTP_DPOP" in meta else []),
+                form_token=form,
             )
         except BearerError as error:
             setattr(request, _ERROR_ATTRIBUTE, error)

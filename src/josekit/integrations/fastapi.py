@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from ..errors import BearerError
 from ..web import BearerVerifier, Principal
 from ..web._challenge import scope_names
-from ._common import joined, missing_extra
+from ._common import FORM, form_access_token, joined, missing_extra
 
 try:
     from fastapi import HTTPException, Request
@@ -75,6 +75,7 @@ class RequireToken(SecurityBase):
                 method=request.method,
                 url=str(request.url),
                 dpop=joined(headers.getlist("dpop")),
+                form_token=await _form_token(request),
             )
             needed = self.scopes
             if security_scopes.scopes:
@@ -86,3 +87,11 @@ class RequireToken(SecurityBase):
                 error.status, detail=error.description, headers=error.headers
             ) from None
         return principal
+
+
+async def _form_token(request: Request) -> str | None:
+    content_type = request.headers.get("content-type")
+    if not content_type or FORM not in content_type.lower():
+        return None
+    # The body is kept by the request, so the endpoint can still read it.
+    return form_access_token(content_type, await request.body())

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 from ..errors import BearerError
 from ..web import BearerVerifier
 from ..web._challenge import scope_names
-from ._common import error_body, joined, missing_extra
+from ._common import FORM, error_body, joined, missing_extra
 
 try:
     import flask
@@ -58,6 +58,11 @@ def require_token(verifier: BearerVerifier, scopes: Iterable[str] = ()) -> Calla
                     method=request.method,
                     url=request.url,
                     dpop=joined(headers.getlist("DPoP")),
+                    form_token=(
+                        joined(request.form.getlist("access_token"))
+                        if request.mimetype == FORM
+                        else None
+                    ),
                 )
                 if needed:
                     verifier.require_scopes(principal, needed)

@@ -14,7 +14,9 @@
 The token's scopes become ``request.auth.scopes`` (``AuthCredentials``), the
 :class:`~josekit.web.Principal` is ``request.user.principal``; a refusal reaches
 :func:`on_error`, which answers with the verifier's status, JSON body and
-``WWW-Authenticate``. Needs Starlette (``pip install 'josekit[server]'``).
+``WWW-Authenticate``. The middleware sees no request body, so a token in a form body is not
+read here (the FastAPI dependency reads it). Needs Starlette (``pip install
+'josekit[server]'``).
 """
 
 from __future__ import annotations

@@ -57,6 +57,11 @@ REFUSALS: dict[str, Refusal] = {
         "invalid_request",
         "access tokens are not accepted in the URL: send them in the Authorization header",
     ),
+    "form": Refusal(
+        400,
+        "invalid_request",
+        "access tokens are not accepted in the request body: send them in the Authorization header",
+    ),
     "invalid_token": Refusal(401, "invalid_token", "the access token is not valid"),
     "insufficient_scope": Refusal(
         403, "insufficient_scope", "the access token does not grant the scope this resource needs"

@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["MAX_CREDENTIALS", "Credentials", "HeaderRefused", "parse_authorization", "url_token"]
+__all__ = [
+    "MAX_CREDENTIALS",
+    "Credentials",
+    "HeaderRefused",
+    "form_token",
+    "parse_authorization",
+    "url_token",
+]
 
 MAX_CREDENTIALS = 8192
 """Longest ``Authorization`` value (and token) read, in characters."""
@@ -86,3 +93,14 @@ def url_token(url: str | None) -> str | None:
     if len(values) > 1:
         raise HeaderRefused("multiple")
     return _token68(values[0])
+
+
+def form_token(value: str | None) -> str | None:
+    """The ``access_token`` of a form-encoded body (RFC 6750 §2.2), as the adapter read it.
+
+    Several values arrive joined by commas, which no token68 contains.
+
+    Raises:
+        HeaderRefused: ``multiple`` or ``malformed``.
+    """
+    return None if value is None else _token68(value)

@@ -30,7 +30,7 @@ from ..policy import DEFAULT_LIMITS, Limits
 from ..replay import AsyncReplayCache, ReplayCache
 from ._challenge import refuse, scope_names
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DPoPBinding
-from ._header import Credentials, HeaderRefused, parse_authorization, url_token
+from ._header import Credentials, HeaderRefused, form_token, parse_authorization, url_token
 from ._metadata import _url
 from ._principal import Principal, principal, token_scopes
 
@@ -115,6 +115,8 @@ class BearerVerifier:
         allow_query_token: accept the token from an ``access_token`` query parameter (RFC
             6750 §2.3) when the request has no ``Authorization`` header. Off by default:
             URLs end up in logs.
+        allow_form_token: accept the token from an ``access_token`` parameter of a
+            form-encoded body (RFC 6750 §2.2), read by the adapter; off by default.
         limits: size limits for decoding.
 
     Raises:
@@ -140,6 +142,7 @@ class BearerVerifier:
         realm: str | None = None,
         resource_metadata: str | None = None,
         allow_query_token: bool = False,
+        allow_form_token: bool = False,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._mode = _key_mode(keys)
@@ -166,7 +169,7 @@ class BearerVerifier:
         self._scopes = frozenset(scope_names(required_scopes, "required_scopes"))
         self._schemes, self._scheme = _MODES[dpop]
         self.dpop = dpop
-        self._allow_query = bool(allow_query_token)
+        self._allow = {"query": bool(allow_query_token), "form": bool(allow_form_token)}
         self._challenge: dict[str, Any] = {
             "realm": realm,
             "resource_metadata": (
@@ -192,19 +195,23 @@ class BearerVerifier:
             extra["algs"] = self._dpop.algorithms
         return refuse(kind, scheme=scheme, **self._challenge, **extra)
 
-    def _credentials(self, authorization: str | None, url: str | None) -> Credentials:
+    def _credentials(
+        self, authorization: str | None, url: str | None, form: str | None
+    ) -> Credentials:
         """Step 1: the one credential of the request, or the refusal."""
         try:
             found = parse_authorization(authorization)
-            in_url = url_token(url)
+            elsewhere = {"query": url_token(url), "form": form_token(form)}
         except HeaderRefused as refused:
             raise self._refuse(refused.kind) from None
-        if in_url is not None:
-            if not self._allow_query:
-                raise self._refuse("query")
+        for where, token in elsewhere.items():
+            if token is None:
+                continue
+            if not self._allow[where]:
+                raise self._refuse(where)
             if found is not None:
                 raise self._refuse("multiple")  # RFC 6750 §2: one method per request
-            found = Credentials("Bearer", in_url)
+            found = Credentials("Bearer", token)
         if found is None:
             raise self._refuse("missing")
         if found.scheme not in self._schemes:
@@ -330,6 +337,7 @@ class BearerVerifier:
         method: str = "GET",
         url: str | None = None,
         dpop: str | None = None,
+        form_token: str | None = None,
         now: Instant | None = None,
     ) -> Principal:
         """Verify a request's credentials; return its :class:`Principal`.
@@ -341,6 +349,8 @@ class BearerVerifier:
             url: the request URL as the server knows it (for DPoP's ``htu``, and to find a
                 token in the query string).
             dpop: the request's ``DPoP`` header (a proof), if any.
+            form_token: the ``access_token`` parameter of a form-encoded body, if the
+                adapter found one (several values joined by ``", "``).
             now: the current time, for tests; defaults to the clock.
 
         Raises:
@@ -354,7 +364,7 @@ class BearerVerifier:
                 "this BearerVerifier holds an AsyncRemoteKeySet: call `await "
                 "verifier.verify_async(...)`, or give it a RemoteKeySet for verify()"
             )
-        credentials = self._credentials(authorization, url)
+        credentials = self._credentials(authorization, url, form_token)
         try:
             token = decode(credentials.token, self._keys, now=now, **self._options)
         except JoseError as exc:
@@ -368,6 +378,7 @@ class BearerVerifier:
         method: str = "GET",
         url: str | None = None,
         dpop: str | None = None,
+        form_token: str | None = None,
         now: Instant | None = None,
     ) -> Principal:
         """:meth:`verify` for event loops: the key lookup never blocks the loop.
@@ -378,7 +389,7 @@ class BearerVerifier:
         Raises:
             BearerError: as :meth:`verify`.
         """
-        credentials = self._credentials(authorization, url)
+        credentials = self._credentials(authorization, url, form_token)
         try:
             if self._mode == "resolver":
                 token = await asyncio.to_thread(
