@@ -232,6 +232,8 @@ def test_async_key_set_in_the_sync_path_is_a_usage_error(issuer: Issuer) -> None
         return AsyncRemoteKeySet(closed_port_url())
 
     v = verifier(asyncio.run(make()))
+    assert v.async_only
+    assert not verifier(issuer.keys).async_only
     with pytest.raises(JoseError, match="verify_async") as caught:
         v.verify("Bearer " + issuer.token(), now=NOW)
     assert not isinstance(caught.value, BearerError)
@@ -287,3 +289,14 @@ def test_form_token_refused_unless_enabled(issuer: Issuer) -> None:
     both = verifier(issuer.keys, allow_form_token=True, allow_query_token=True)
     err = refused(both, None, url=f"https://api.example/?access_token={token}", form_token=token)
     assert (err.status, err.error) == (400, "invalid_request")
+
+
+def test_sync_adapters_refuse_an_async_key_set_when_set_up(issuer: Issuer) -> None:
+    from josekit.integrations.flask import require_token
+
+    async def make() -> AsyncRemoteKeySet:
+        return AsyncRemoteKeySet(closed_port_url())
+
+    with pytest.raises(JoseError, match="require_token") as caught:
+        require_token(verifier(asyncio.run(make())))
+    assert not isinstance(caught.value, BearerError)

@@ -37,6 +37,7 @@ from typing import Any
 
 from ..errors import BearerError, JoseError
 from ..web import BearerVerifier, Principal
+from ..web._verifier import sync_refused
 from ._common import FORM, joined, missing_extra
 
 try:
@@ -90,6 +91,8 @@ def _build(config: tuple[tuple[str, Any], ...]) -> BearerVerifier:
             raise JoseError(
                 "JOSEKIT['VERIFIER'] must name a BearerVerifier or a function making one"
             )
+        if verifier.async_only:
+            raise sync_refused("Django REST framework authentication")
         return verifier
     unknown = set(values) - set(_OPTIONS) - {"JWKS_URL"}
     if unknown or "JWKS_URL" not in values:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast
 from ..errors import BearerError
 from ..web import BearerVerifier
 from ..web._challenge import scope_names
+from ..web._verifier import sync_refused
 from ._common import FORM, error_body, joined, missing_extra
 
 try:
@@ -43,8 +44,11 @@ def require_token(verifier: BearerVerifier, scopes: Iterable[str] = ()) -> Calla
         scopes: scopes the view requires, on top of the verifier's.
 
     Raises:
-        JoseError: a scope is not a valid scope name (when decorating).
+        JoseError: a scope is not a valid scope name, or the verifier holds an
+            ``AsyncRemoteKeySet`` (Flask views are synchronous), when decorating.
     """
+    if verifier.async_only:
+        raise sync_refused("require_token()")
     needed = frozenset(scope_names(scopes))
 
     def decorate(view: View) -> View:

@@ -34,7 +34,7 @@ from ._header import Credentials, HeaderRefused, form_token, parse_authorization
 from ._metadata import _url
 from ._principal import Principal, principal, token_scopes
 
-__all__ = ["BearerVerifier"]
+__all__ = ["BearerVerifier", "sync_refused"]
 
 _log = logging.getLogger("josekit.web")
 
@@ -73,6 +73,14 @@ def _key_mode(keys: object) -> str:
     raise JoseError(
         "BearerVerifier keys must be a Key, a KeySet, a RemoteKeySet or an AsyncRemoteKeySet, "
         f"not {type(keys).__name__}"
+    )
+
+
+def sync_refused(where: str) -> JoseError:
+    """The error of a synchronous use of a verifier whose keys must be awaited."""
+    return JoseError(
+        f"{where} is synchronous, but this BearerVerifier holds an AsyncRemoteKeySet: give it "
+        "a RemoteKeySet, or call `await verifier.verify_async(...)` from async code"
     )
 
 
@@ -313,6 +321,11 @@ class BearerVerifier:
         """This resource's identifier(s): the ``aud`` a token must contain."""
         return self._options["audience"]  # type: ignore[no-any-return]
 
+    @property
+    def async_only(self) -> bool:
+        """True when the keys can only be awaited (an ``AsyncRemoteKeySet``): no :meth:`verify`."""
+        return self._mode == "async"
+
     def challenge(self) -> str:
         """The bare challenge for a request without credentials (RFC 6750 §3.1)."""
         header = self._refuse("missing").www_authenticate
@@ -360,10 +373,7 @@ class BearerVerifier:
                 only :meth:`verify_async` can use (a programming error, not a 503).
         """
         if self._mode == "async":
-            raise JoseError(
-                "this BearerVerifier holds an AsyncRemoteKeySet: call `await "
-                "verifier.verify_async(...)`, or give it a RemoteKeySet for verify()"
-            )
+            raise sync_refused("verify()")
         credentials = self._credentials(authorization, url, form_token)
         try:
             token = decode(credentials.token, self._keys, now=now, **self._options)
