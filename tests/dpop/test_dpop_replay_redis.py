@@ -112,3 +112,41 @@ def test_a_sync_redis_cache_from_async_code(redis_url: str) -> None:
         return await seen_async(cache, "a", later), await seen_async(cache, "a", later)
 
     assert asyncio.run(run()) == (False, True)
+
+
+def test_two_bearer_verifiers_sharing_one_redis(redis_url: str) -> None:
+    """Two replicas of a resource server (sync and async), one Redis: a proof works once."""
+    from josekit import cnf, jwt
+    from josekit.errors import BearerError
+    from josekit.web import BearerVerifier
+
+    issuer = jwk.generate("EC", crv="P-256", alg="ES256")
+    client = jwk.generate("EC", crv="P-256")
+    now = int(time.time())
+    claims = {"iss": "i", "aud": "a", "exp": now + 60, "cnf": cnf.confirmation(client)}
+    token = jwt.encode(claims, issuer, "ES256")
+    options: dict[str, Any] = {
+        "issuer": "i",
+        "audience": "a",
+        "algorithms": ["ES256"],
+        "profile": "jwt",
+        "dpop": "required",
+    }
+    replica_1 = BearerVerifier(issuer.public(), replay=RedisReplayCache(redis_url), **options)
+    replica_2 = BearerVerifier(issuer.public(), replay=AsyncRedisReplayCache(redis_url), **options)
+    proof = dpop.create_proof(client, "GET", URL, access_token=token, iat=now)
+    replica_1.verify("DPoP " + token, dpop=proof, url=URL, now=now)
+
+    fresh = dpop.create_proof(client, "GET", URL, access_token=token, iat=now)
+
+    async def on_replica_2() -> str | None:
+        try:
+            await replica_2.verify_async("DPoP " + token, dpop=proof, url=URL, now=now)
+        except BearerError as exc:
+            refused = exc.error
+        else:
+            refused = None
+        await replica_2.verify_async("DPoP " + token, dpop=fresh, url=URL, now=now)
+        return refused
+
+    assert asyncio.run(on_replica_2()) == "invalid_dpop_proof"
