@@ -162,3 +162,18 @@ def test_the_async_twin_gives_keys_bound_to_the_issuer(live: Live) -> None:
     verified, bound_issuer = asyncio.run(scenario())
     assert verified.claims["given_name"] == "Ada"
     assert bound_issuer == issuer
+
+
+def test_a_plain_http_jwks_uri_elsewhere_is_refused(live: Live) -> None:
+    issuer = live.base + "/tenant"
+    _publish(live, issuer, jwks_uri="http://keys.example/jwks")
+    with pytest.raises(SDJWTError, match="plain HTTP"):
+        _verify(_credential(issuer), sdjwt.IssuerMetadataKeys(issuer))
+
+
+def test_a_redirect_is_not_followed(live: Live) -> None:
+    issuer = live.base + "/tenant"
+    path = "/.well-known/jwt-vc-issuer/tenant"
+    live.app.routes[path] = (302, {"location": "http://keys.example/metadata"}, b"")
+    with pytest.raises(SDJWTError, match="redirect"):
+        _verify(_credential(issuer), sdjwt.IssuerMetadataKeys(issuer))
