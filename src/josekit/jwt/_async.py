@@ -95,7 +95,7 @@ async def decode_async(
     """
     text = signed_text(token, limits)
     run = partial(
-        _decode_signed,
+        decode,
         text,
         algorithms=algorithms,
         issuer=issuer,
@@ -112,11 +112,6 @@ async def decode_async(
     if replay is not None:
         await record_async(result.claims, replay, seconds(leeway, "leeway"))
     return result
-
-
-def _decode_signed(text: str, keys: Any, /, **options: Any) -> Token:
-    # decode() with the key source last, so that partial() can bind everything else.
-    return decode(text, keys, **options)
 
 
 async def decode_access_token_async(
