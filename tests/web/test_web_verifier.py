@@ -300,3 +300,22 @@ def test_sync_adapters_refuse_an_async_key_set_when_set_up(issuer: Issuer) -> No
     with pytest.raises(JoseError, match="require_token") as caught:
         require_token(verifier(asyncio.run(make())))
     assert not isinstance(caught.value, BearerError)
+
+
+def test_an_unknown_issuer_is_refused_before_any_key_fetch(issuer: Issuer) -> None:
+    # The key server is down: a fetch would answer 503. A stranger's token never gets there.
+    with RemoteKeySet(closed_port_url(), timeout=2) as keys:
+        v = verifier(keys)
+        err = refused(v, "Bearer " + issuer.token(iss="https://stranger.example"))
+        assert (err.status, err.error) == (401, "invalid_token")
+        assert refused(v, "Bearer " + issuer.token()).status == 503
+
+    async def main() -> int:
+        async with AsyncRemoteKeySet(closed_port_url(), timeout=2) as remote:
+            with pytest.raises(BearerError) as caught:
+                await verifier(remote).verify_async(
+                    "Bearer " + issuer.token(iss="https://stranger.example"), now=NOW
+                )
+        return caught.value.status
+
+    assert asyncio.run(main()) == 401

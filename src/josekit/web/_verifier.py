@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .._b64 import b64d
+from .._json import loads_object
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..dpop import NonceIssuer
 from ..errors import BearerError, JoseError, JWKSFetchError
@@ -74,6 +76,23 @@ def _key_mode(keys: object) -> str:
         "BearerVerifier keys must be a Key, a KeySet, a RemoteKeySet or an AsyncRemoteKeySet, "
         f"not {type(keys).__name__}"
     )
+
+
+def _stranger(token: str, accepted: frozenset[str], limits: Limits) -> bool:
+    """Whether a token names an issuer not configured (its unverified ``iss``, peeked at).
+
+    Only to spare remote key sets a fetch for a token no configured issuer signed
+    (SECURITY-NOTES-2 §3 #7); the claims are read again, once verified, by the decoder.
+    Anything unreadable is left to the decoder to refuse.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        claims = loads_object(b64d(parts[1]), "the JWT claims set", limits.max_json_depth)
+    except JoseError:
+        return False
+    return claims.get("iss") not in accepted
 
 
 def sync_refused(where: str) -> JoseError:
@@ -173,6 +192,7 @@ class BearerVerifier:
         }
         options = {k: v for k, v in self._options.items() if k not in ("algorithms", "limits")}
         claim_checks(subject=None, max_age=None, now=None, **options)  # fail now, not per request
+        self._issuers = frozenset((issuer,) if isinstance(issuer, str) else issuer)
         self._any_typ = self._options["typ"] is None
         self._scopes = frozenset(scope_names(required_scopes, "required_scopes"))
         self._schemes, self._scheme = _MODES[dpop]
@@ -225,6 +245,14 @@ class BearerVerifier:
         if found.scheme not in self._schemes:
             raise self._refuse("scheme_dpop" if self.dpop == "required" else "scheme")
         return found
+
+    def _check_issuer(self, credentials: Credentials) -> None:
+        """Before keys are fetched: a token from an issuer not configured is refused."""
+        if self._mode != "memory" and _stranger(
+            credentials.token, self._issuers, self._options["limits"]
+        ):
+            _log.info("access token refused: its iss is not a configured issuer")
+            raise self._refuse("invalid_token", credentials.scheme)
 
     def _refused_token(self, exc: JoseError, scheme: str) -> BearerError:
         """A decode failure as a refusal: an outage is a 503, anything else the token's fault."""
@@ -375,6 +403,7 @@ class BearerVerifier:
         if self._mode == "async":
             raise sync_refused("verify()")
         credentials = self._credentials(authorization, url, form_token)
+        self._check_issuer(credentials)
         try:
             token = decode(credentials.token, self._keys, now=now, **self._options)
         except JoseError as exc:
@@ -400,6 +429,7 @@ class BearerVerifier:
             BearerError: as :meth:`verify`.
         """
         credentials = self._credentials(authorization, url, form_token)
+        self._check_issuer(credentials)
         try:
             if self._mode == "resolver":
                 token = await asyncio.to_thread(
