@@ -57,6 +57,7 @@ class Key:
         "_private_members",
         "_public_crypto",
         "_public_members",
+        "_size",
         "_thumbprints",
         "alg",
         "crv",
@@ -72,6 +73,7 @@ class Key:
     _private_members: dict[str, str] | None
     _extra: dict[str, Any]
     _thumbprints: dict[str, str]
+    _size: int | None
     _derived: dict[str, Any]
     kty: str
     crv: str | None
@@ -101,6 +103,7 @@ class Key:
         setter(self, "_public_crypto", public_crypto)
         setter(self, "_thumbprints", {})
         setter(self, "_derived", {})
+        setter(self, "_size", None)
         meta = check_meta(meta, material)
         if bound_alg is not None:
             given = meta.get("alg", bound_alg)
@@ -205,7 +208,12 @@ class Key:
     @property
     def size(self) -> int:
         """The key size in bits: RSA modulus, curve coordinate or secret length."""
-        return KEY_TYPES[self.kty].size(self._crypto, self.crv, self.alg)
+        # Read on every use of the key (the algorithms check it): worked out once.
+        size = self._size
+        if size is None:
+            size = KEY_TYPES[self.kty].size(self._crypto, self.crv, self.alg)
+            object.__setattr__(self, "_size", size)
+        return size
 
     @property
     def x5c(self) -> tuple[str, ...] | None:
