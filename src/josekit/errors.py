@@ -134,7 +134,7 @@ class DPoPError(JoseError):
 
     :attr:`check` names the check that failed: ``"proof"`` (not one well-formed JWT),
     ``"typ"``, ``"alg"``, ``"jwk"``, ``"signature"``, ``"htm"``, ``"htu"``, ``"iat"``, ``"jti"``,
-    ``"ath"``, ``"nonce"`` or ``"binding"`` (the token's ``cnf.jkt`` is not the proof's key).
+    ``"ath"`` or ``"nonce"``.
     """
 
     def __init__(self, message: str, check: str) -> None:
