@@ -95,9 +95,11 @@ def _build(config: tuple[tuple[str, Any], ...]) -> BearerVerifier:
             raise sync_refused("Django REST framework authentication")
         return verifier
     unknown = set(values) - set(_OPTIONS) - {"JWKS_URL"}
-    if unknown or "JWKS_URL" not in values:
+    missing = {"JWKS_URL", "ISSUER", "AUDIENCE", "ALGORITHMS"} - set(values)
+    if unknown or missing:
         raise JoseError(
             "settings.JOSEKIT needs JWKS_URL, ISSUER, AUDIENCE and ALGORITHMS (or VERIFIER)"
+            + (f"; missing: {sorted(missing)}" if missing else "")
             + (f"; unknown keys: {sorted(unknown)}" if unknown else "")
         )
     from ..jwks import RemoteKeySet
