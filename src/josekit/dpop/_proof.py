@@ -8,6 +8,7 @@ import secrets
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Union
 
 from .._b64 import b64d, b64e_str
@@ -178,7 +179,7 @@ def proof_algorithms(algorithms: Iterable[str]) -> Collection[str]:
     return allowed
 
 
-def _header(proof: object) -> tuple[str, dict[str, Any]]:
+def _header(proof: object) -> tuple[str, str, dict[str, Any]]:
     """Steps 1-2 of §4.3: one compact JWT within the size limit; its parsed header."""
     if isinstance(proof, bytes):
         try:
@@ -196,10 +197,20 @@ def _header(proof: object) -> tuple[str, dict[str, Any]]:
         header = loads_object(b64d(parts[0], "the proof header"), "the proof header")
     except JoseError as exc:
         raise _fail("proof", str(exc)) from None
-    return proof, header
+    return proof, parts[0], header
 
 
-def _header_key(header: Mapping[str, Any], allowed: Collection[str]) -> tuple[str, Key]:
+# A client signs every proof with one key, so its proofs share one header: importing (and
+# validating) the header key once per header, not per proof, takes about a third off an ES256
+# proof verification (thread CPU time, 16 proofs of one key: 160 -> 105 us; bench_dpop.py).
+# Keys are immutable; failures are not cached; attacker-chosen headers only evict entries.
+@lru_cache(maxsize=256)
+def _header_jwk(h64: str) -> Key:
+    """The key in a proof header (its base64url text) whose other members passed the checks."""
+    return Key.import_key(loads_object(b64d(h64, "the proof header"), "the proof header")["jwk"])
+
+
+def _header_key(h64: str, header: Mapping[str, Any], allowed: Collection[str]) -> tuple[str, Key]:
     """Steps 4-7: ``typ``, an allowed asymmetric ``alg``, a public ``jwk`` that fits it."""
     if header.get("typ") != DPOP_TYP:
         raise _fail("typ", f"typ must be {DPOP_TYP!r}, found {header.get('typ')!r:.40}")
@@ -210,7 +221,7 @@ def _header_key(header: Mapping[str, Any], allowed: Collection[str]) -> tuple[st
     if not isinstance(jwk, Mapping):
         raise _fail("jwk", "the header has no 'jwk' object with the client's public key")
     try:
-        key = Key.import_key(jwk)
+        key = _header_jwk(h64)
     except JoseError as exc:
         raise _fail("jwk", f"the header 'jwk' is not a valid key: {exc}") from None
     if key.is_symmetric or key.is_private:
@@ -309,8 +320,8 @@ def _checked(
         raise JoseError(f"url is not the absolute http(s) URL of the request: {exc}") from None
     current = instant(now) if now is not None else time.time()
     window = (current, seconds(max_age, "max_age"), seconds(leeway, "leeway"))
-    text, header = _header(proof)
-    alg, key = _header_key(header, allowed)
+    text, h64, header = _header(proof)
+    alg, key = _header_key(h64, header, allowed)
     claims = _signed_claims(text, alg, key)
     proof_htu, jti, iat = _check_claims(claims, method, htu, access_token, window)
     _check_nonce(claims, nonce, current)
