@@ -157,6 +157,16 @@ def test_jwk_that_does_not_verify() -> None:
     refused(forge(KEY, header={"jwk": OTHER.public().to_dict()}), "signature")
 
 
+def test_a_known_header_with_a_bad_signature() -> None:
+    """The header key is kept per header: a proof reusing a verified header is still checked."""
+    proof = forge(KEY)
+    check(proof)
+    head, body, signature = proof.split(".")
+    other = forge(OTHER).split(".")[2]
+    refused(f"{head}.{body}.{other}", "signature")
+    refused(f"{head}.{forge(KEY, htm='POST').split('.')[1]}.{signature}", "signature")
+
+
 def test_not_a_jwt() -> None:
     for proof in ["", "a.b", "x.y.z", forge(KEY) + ".e30", "é.a.b"]:
         refused(proof, "proof")
