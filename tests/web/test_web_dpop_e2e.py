@@ -118,3 +118,11 @@ def test_a_proof_cannot_be_laundered_through_the_host_header(api: str, issuer: I
     assert laundered.status_code in (400, 401)
     # the control: the same request with a proof for the route itself passes
     assert send("/items").status_code == 200
+
+
+def test_openapi_declares_the_dpop_scheme(api: str) -> None:
+    schema = httpx.get(api + "/openapi.json", timeout=10).json()
+    assert schema["components"]["securitySchemes"]["BearerToken"] == {
+        "type": "http",
+        "scheme": "DPoP",
+    }

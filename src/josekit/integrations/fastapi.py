@@ -30,7 +30,7 @@ from ._common import FORM, form_access_token, joined, missing_extra
 
 try:
     from fastapi import HTTPException, Request
-    from fastapi.openapi.models import HTTPBearer
+    from fastapi.openapi.models import HTTPBase, HTTPBearer
     from fastapi.security import SecurityScopes
     from fastapi.security.base import SecurityBase
 except ImportError as exc:  # pragma: no cover - exercised without the extra
@@ -63,7 +63,12 @@ class RequireToken(SecurityBase):
     ) -> None:
         self.verifier = verifier
         self.scopes = frozenset(scope_names(scopes))
-        self.model = HTTPBearer(bearerFormat="JWT", description=description)
+        # A verifier that takes only DPoP-bound tokens declares the DPoP scheme (RFC 9449 §7.1).
+        self.model = (
+            HTTPBase(scheme="DPoP", description=description)
+            if verifier.dpop == "required"
+            else HTTPBearer(bearerFormat="JWT", description=description)
+        )
         self.scheme_name = scheme_name
 
     async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Principal:
