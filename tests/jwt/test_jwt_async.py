@@ -140,3 +140,35 @@ def test_encrypted_and_nested_async(signer: jwk.Key, recipient: jwk.Key) -> None
             )
         )
     assert "decode_encrypted()" in str(caught.value)
+
+
+class BlockingKeys:
+    """A sync resolver that is not an in-memory KeySet (like RemoteKeySet): notes its thread."""
+
+    def __init__(self, keys: KeySet) -> None:
+        self.keys = keys
+        self.threads: list[int] = []
+
+    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Any]:
+        import threading
+
+        self.threads.append(threading.get_ident())
+        return self.keys.candidates(header, operation)
+
+
+def test_a_sync_resolver_is_consulted_off_the_event_loop(signer: jwk.Key) -> None:
+    import threading
+
+    source = BlockingKeys(KeySet([signer.public()]))
+    token = jwt.encode(claims(), signer, "ES256")
+
+    async def main() -> int:
+        result = await jwt.decode_async(
+            token, source, algorithms=["ES256"], audience="api", now=NOW
+        )
+        assert result.claims["sub"] == "u"
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(main())
+    assert source.threads
+    assert loop_thread not in source.threads
