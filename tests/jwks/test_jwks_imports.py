@@ -35,6 +35,7 @@ def test_public_names_are_pinned() -> None:
             "JWKS_PATH",
             "AsyncKeyResolver",
             "AsyncRemoteKeySet",
+            "FetchEvent",
             "FileKeyStorage",
             "KeyStatus",
             "KeyStorage",

@@ -47,6 +47,7 @@ from ._async import (
     prefetch_keys,
     verify_async,
 )
+from ._events import FetchEvent
 from ._policy import KeyStatus, RotationPolicy, RotationResult
 from ._remote import RemoteKeySet
 from ._server import JWKS_PATH, PublicKeySource, create_app
@@ -59,6 +60,7 @@ __all__ = [
     "JWKS_PATH",
     "AsyncKeyResolver",
     "AsyncRemoteKeySet",
+    "FetchEvent",
     "FileKeyStorage",
     "KeyStatus",
     "KeyStorage",

@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from .._header import parse_protected
-from ..errors import JoseError, JWKSFetchError, KeyNotFoundError, LimitExceededError, MalformedError
+from ..errors import JoseError, JWKSFetchError
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
-from ._discovery import discovery_urls, jwks_uri_from
-from ._http import Seconds, expect_status, fetch_async, fetch_options, import_httpx
+from ._discovery import Discovery, discover_async
+from ._events import EventHandler
+from ._http import Seconds, fetch_async, fetch_options, import_httpx
+from ._prefetch import PrefetchedKeys, compact_header
 from ._remote import (
     DEFAULT_CACHE_TTL,
     DEFAULT_COOLDOWN,
@@ -104,6 +105,7 @@ class AsyncRemoteKeySet:
         client: httpx.AsyncClient | None = None,
         limits: Limits = DEFAULT_LIMITS,
         strict: bool = False,
+        on_event: EventHandler | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_client(client, import_httpx().AsyncClient, "RemoteKeySet takes an httpx.Client")
@@ -123,6 +125,8 @@ class AsyncRemoteKeySet:
         self._cache = RemoteCache(settings, clock)
         self._client: httpx.AsyncClient | None = client
         self._owns_client = client is None
+        self._on_event = on_event
+        self._discovery: Discovery | None = None
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -142,7 +146,9 @@ class AsyncRemoteKeySet:
         client: httpx.AsyncClient | None = None,
         limits: Limits = DEFAULT_LIMITS,
         strict: bool = False,
+        on_event: EventHandler | None = None,
         clock: Callable[[], float] = time.monotonic,
+        lazy: bool = False,
     ) -> AsyncRemoteKeySet:
         """The key set of an issuer, found through its metadata: :meth:`RemoteKeySet.from_issuer`.
 
@@ -150,39 +156,39 @@ class AsyncRemoteKeySet:
             JWKSFetchError: the metadata could not be fetched, names another issuer, or has
                 no acceptable ``jwks_uri``.
         """
-        httpx_module = import_httpx()
+        options: dict[str, Any] = {
+            "timeout": timeout,
+            "cache_ttl": cache_ttl,
+            "max_cache_ttl": max_cache_ttl,
+            "cooldown": cooldown,
+            "stale_if_error": stale_if_error,
+            "max_bytes": max_bytes,
+            "allow_http": allow_http,
+            "follow_redirects": follow_redirects,
+            "client": client,
+            "limits": limits,
+            "strict": strict,
+            "on_event": on_event,
+            "clock": clock,
+        }
+        discovery = Discovery.build(issuer, well_known, allow_http, limits)
+        if lazy:
+            keys = cls(discovery.urls[0], **options)
+            keys._discovery = discovery
+            return keys
         fetch = fetch_options(timeout, max_bytes, allow_http, follow_redirects)
-        urls = discovery_urls(issuer, well_known, allow_http)
-        discovery_client = client if client is not None else httpx_module.AsyncClient()
+        discovery_client = client if client is not None else import_httpx().AsyncClient()
         try:
-            fetched = await fetch_async(discovery_client, urls[0], fetch)
-            for url in urls[1:]:
-                if fetched.status != 404:
-                    break
-                fetched = await fetch_async(discovery_client, url, fetch)
+            jwks_uri = await discover_async(discovery_client, discovery, fetch, on_event)
         finally:
             if client is None:
                 await discovery_client.aclose()
-        jwks_uri = jwks_uri_from(expect_status(fetched), issuer, allow_http, limits)
-        return cls(
-            jwks_uri,
-            timeout=timeout,
-            cache_ttl=cache_ttl,
-            max_cache_ttl=max_cache_ttl,
-            cooldown=cooldown,
-            stale_if_error=stale_if_error,
-            max_bytes=max_bytes,
-            allow_http=allow_http,
-            follow_redirects=follow_redirects,
-            client=client,
-            limits=limits,
-            strict=strict,
-            clock=clock,
-        )
+        return cls(jwks_uri, **options)
 
     @property
     def url(self) -> str:
-        """The JWK Set URL."""
+        """The JWK Set URL (for ``from_issuer(..., lazy=True)``, the first metadata URL
+        until discovery has found the ``jwks_uri``)."""
         return self._cache.settings.url
 
     def __repr__(self) -> str:
@@ -228,19 +234,38 @@ class AsyncRemoteKeySet:
             return done.value  # type: ignore[no-any-return]
 
     async def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
-        """Fetch unless another task already did since generation ``seen`` (single-flight)."""
+        """Fetch unless another task already did since generation ``seen`` (single-flight).
+
+        A key set from ``from_issuer(..., lazy=True)`` finds its ``jwks_uri`` first; a
+        failure of that counts as a failed attempt too (cooldown, stale keys).
+        """
         async with self._lock:
             cache = self._cache
             now = cache.fetch_plan(seen, force)
             if now is None:
                 return cache.state
+            if self._discovery is not None:
+                try:
+                    fetch = cache.settings.fetch
+                    found = await discover_async(
+                        self._http(), self._discovery, fetch, self._on_event
+                    )
+                except Exception as exc:  # reported already; counts against the cooldown
+                    return cache.record(exc, now)
+                cache.discovered(found)
+                self._discovery = None
             settings = cache.settings
-            etag = cache.request_etag()
+            started = time.monotonic()
+            fetched = None
             try:
-                fetched = await fetch_async(self._http(), settings.url, settings.fetch, etag)
+                fetched = await fetch_async(
+                    self._http(), settings.url, settings.fetch, cache.request_etag()
+                )
+                state = cache.record(fetched, now)
             except Exception as exc:  # every failure counts against the cooldown
-                return cache.record(exc, now)
-            return cache.record(fetched, now)
+                state = cache.record(exc, now)
+            cache.report(self._on_event, fetched, time.monotonic() - started, state, now)
+            return state
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -265,49 +290,6 @@ class AsyncRemoteKeySet:
         await self.aclose()
 
 
-class _PrefetchedKeys:
-    """A sync resolver holding the keys awaited for one token header."""
-
-    __slots__ = ("_header", "_keys", "_operation")
-
-    def __init__(self, header: Mapping[str, Any], operation: str, keys: Sequence[Key]) -> None:
-        self._header = (header.get("kid"), header.get("alg"))
-        self._operation = operation
-        self._keys = tuple(keys)
-
-    def candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key]:
-        if (header.get("kid"), header.get("alg")) != self._header or operation != self._operation:
-            raise KeyNotFoundError(
-                "these keys were prefetched for another token header: call prefetch_keys() "
-                "with the token being verified"
-            )
-        return self._keys
-
-    def __repr__(self) -> str:
-        return f"<prefetched keys {[k.kid for k in self._keys]!r}>"
-
-
-def _compact_header(token: str | bytes, limits: Limits) -> tuple[dict[str, Any], str]:
-    """The protected header of a compact JWS (operation ``verify``) or JWE (``decrypt``)."""
-    if isinstance(token, (bytes, bytearray)):
-        try:
-            token = bytes(token).decode("ascii")
-        except UnicodeDecodeError:
-            raise MalformedError("a compact token must be ASCII text") from None
-    if not isinstance(token, str):
-        raise MalformedError(f"token must be a str, not {type(token).__name__}")
-    if len(token) > limits.max_token_size:
-        raise LimitExceededError(f"the token is larger than the limit of {limits.max_token_size}")
-    dots = token.count(".")
-    if dots not in (2, 4):
-        raise MalformedError(
-            "prefetch_keys() takes a compact JWS (three parts) or JWE (five parts); for a JSON "
-            "serialization, await keys.candidates_async(header, operation) for each signature "
-            "or recipient"
-        )
-    return parse_protected(token[: token.index(".")], limits), "verify" if dots == 2 else "decrypt"
-
-
 async def prefetch_keys(
     token: str | bytes, keys: AsyncKeySource, *, limits: Limits = DEFAULT_LIMITS
 ) -> KeyResolver:
@@ -322,7 +304,7 @@ async def prefetch_keys(
         KeyNotFoundError: no key matches the header.
         JWKSFetchError: the keys could not be fetched.
     """
-    header, operation = _compact_header(token, limits)
+    header, operation = compact_header(token, limits)
     if isinstance(keys, AsyncKeyResolver):
         found = await keys.candidates_async(header, operation)
     elif isinstance(keys, Key):
@@ -334,7 +316,7 @@ async def prefetch_keys(
             f"expected an AsyncRemoteKeySet, another key resolver or a Key, not "
             f"{type(keys).__name__}"
         )
-    return _PrefetchedKeys(header, operation, found)
+    return PrefetchedKeys(header, operation, found)
 
 
 async def verify_async(

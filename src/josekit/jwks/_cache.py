@@ -14,7 +14,6 @@ performs those fetches (blocking or awaited).
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from ..errors import JoseError, JWKSFetchError, KeyNotFoundError
 from ..jwk import Key, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ._documents import parse_key_set
+from ._events import EventHandler, report
 from ._http import (
     Fetched,
     FetchOptions,
@@ -38,8 +38,6 @@ from ._http import (
 from ._urls import redact_url
 
 __all__ = ["CacheSettings", "CacheState", "FetchSteps", "RemoteCache", "check_client"]
-
-_log = logging.getLogger("josekit.jwks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +131,14 @@ class CacheState:
 
     def failed(self, error: JWKSFetchError, now: float, settings: CacheSettings) -> CacheState:
         """The state after a failed attempt: the cached keys (if any) are kept."""
-        if self.keys is not None and now < self.fresh_until + settings.stale_if_error:
-            _log.warning(
-                "refreshing the JWK Set failed, the cached keys stay in use for up to %g s: %s",
-                self.fresh_until + settings.stale_if_error - now,
-                error,
-            )
-        else:
-            _log.warning("fetching the JWK Set failed: %s", error)
         return replace(self, attempted_at=now, error=error, generation=self.generation + 1)
+
+    def stale_note(self, now: float, settings: CacheSettings) -> str:
+        """What a failed refresh means for the cached keys, for the log ("" if none)."""
+        if self.keys is not None and now < self.fresh_until + settings.stale_if_error:
+            left = self.fresh_until + settings.stale_if_error - now
+            return f"; the cached keys stay in use for up to {left:g} s"
+        return ""
 
     def usable_keys(self, now: float, settings: CacheSettings) -> KeySet:
         """The keys to verify with now, or :class:`JWKSFetchError` if there are none.
@@ -248,6 +245,24 @@ class RemoteCache:
         if not force and not current.may_attempt(now, self.settings):
             return None
         return now
+
+    def discovered(self, url: str) -> None:
+        """Use ``url`` (a checked ``jwks_uri``) from now on (under the key set's lock)."""
+        self.settings = replace(self.settings, url=url)
+
+    def report(
+        self,
+        handler: EventHandler | None,
+        fetched: Fetched | None,
+        duration: float,
+        state: CacheState,
+        now: float,
+    ) -> None:
+        """Log and report the JWK Set fetch that produced ``state`` (started at ``now``)."""
+        error = state.error
+        keys = len(state.keys) if state.keys is not None else None
+        note = state.stale_note(now, self.settings) if error is not None else ""
+        report(handler, "jwks", self.settings.url, fetched, duration, error, keys, note)
 
     def request_etag(self) -> str | None:
         """The ``ETag`` to revalidate with (only while keys are cached)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import urljoin
 
 from ..errors import JoseError, JWKSFetchError
+from ._freshness import header_number, max_age_of, ttl_from_headers
 from ._urls import check_url, redact_url, same_origin
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "fetch_options",
     "fetch_sync",
     "import_httpx",
+    "max_age_of",
     "ttl_from_headers",
 ]
 
@@ -78,19 +80,6 @@ def duration(value: object, what: str, *, positive: bool = False) -> float:
         bound = "> 0" if positive else ">= 0"
         raise JoseError(f"{what} must be a finite number of seconds {bound}, not {value!r}")
     return seconds
-
-
-def _number(text: str | None) -> int | None:
-    """A header's non-negative decimal integer (ASCII digits only), None if it is not one.
-
-    Overlong values count as 2**31, as RFC 9111 §1.2.2 says for delta-seconds.
-    """
-    if text is None:
-        return None
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    return int(text) if len(text) <= 18 else 2**31
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +175,7 @@ def _check_answer(response: httpx.Response, url: str, max_bytes: int) -> None:
             "identity was requested; compressed documents are refused (their size cannot be "
             "bounded before decompression)"
         )
-    length = _number(response.headers.get("content-length"))
+    length = header_number(response.headers.get("content-length"))
     if length is not None and length > max_bytes:
         raise JWKSFetchError(
             f"{redact_url(url)} announced a document of {length} bytes, more than the limit "
@@ -420,26 +409,3 @@ async def fetch_async(
         raise _timed_out(url, options) from None
     except Exception as exc:
         raise as_fetch_error(exc, url) from exc.__cause__
-
-
-def ttl_from_headers(
-    headers: Mapping[str, str], default: float, lowest: float, highest: float
-) -> float:
-    """Seconds the answer stays fresh: ``Cache-Control: max-age`` minus ``Age``, within bounds.
-
-    ``no-cache``/``no-store`` give the lowest bound (a fetch per cooldown at most); no
-    ``max-age`` gives ``default``. The result is clamped to ``[lowest, highest]``.
-    """
-    lowered = {k.lower(): v for k, v in headers.items()}
-    ttl = default
-    for directive in lowered.get("cache-control", "").split(","):
-        name, _, value = directive.strip().partition("=")
-        name = name.strip().lower()
-        if name in ("no-cache", "no-store"):
-            ttl = lowest
-            break
-        if name == "max-age":
-            max_age = _number(value.strip().strip('"'))
-            if max_age is not None:
-                ttl = float(max_age - (_number(lowered.get("age")) or 0))
-    return min(max(ttl, lowest), highest)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ..jwk import Key, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
-from ._discovery import discovery_urls, jwks_uri_from
-from ._http import Seconds, expect_status, fetch_options, fetch_sync, import_httpx
+from ._discovery import Discovery, discover_sync
+from ._events import EventHandler
+from ._http import Seconds, fetch_options, fetch_sync, import_httpx
 from ._urls import redact_url
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class RemoteKeySet:
         client: httpx.Client | None = None,
         limits: Limits = DEFAULT_LIMITS,
         strict: bool = False,
+        on_event: EventHandler | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_client(client, import_httpx().Client, "AsyncRemoteKeySet takes an httpx.AsyncClient")
@@ -143,6 +145,8 @@ class RemoteKeySet:
         self._cache = RemoteCache(settings, clock)
         self._client: httpx.Client | None = client
         self._owns_client = client is None
+        self._on_event = on_event
+        self._discovery: Discovery | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -162,7 +166,9 @@ class RemoteKeySet:
         client: httpx.Client | None = None,
         limits: Limits = DEFAULT_LIMITS,
         strict: bool = False,
+        on_event: EventHandler | None = None,
         clock: Callable[[], float] = time.monotonic,
+        lazy: bool = False,
     ) -> RemoteKeySet:
         """The key set of an issuer, found through its metadata (fetched now).
 
@@ -177,39 +183,39 @@ class RemoteKeySet:
             JWKSFetchError: the metadata could not be fetched, names another issuer, or has
                 no acceptable ``jwks_uri``.
         """
-        httpx_module = import_httpx()
+        options: dict[str, Any] = {
+            "timeout": timeout,
+            "cache_ttl": cache_ttl,
+            "max_cache_ttl": max_cache_ttl,
+            "cooldown": cooldown,
+            "stale_if_error": stale_if_error,
+            "max_bytes": max_bytes,
+            "allow_http": allow_http,
+            "follow_redirects": follow_redirects,
+            "client": client,
+            "limits": limits,
+            "strict": strict,
+            "on_event": on_event,
+            "clock": clock,
+        }
+        discovery = Discovery.build(issuer, well_known, allow_http, limits)
+        if lazy:
+            keys = cls(discovery.urls[0], **options)
+            keys._discovery = discovery
+            return keys
         fetch = fetch_options(timeout, max_bytes, allow_http, follow_redirects)
-        urls = discovery_urls(issuer, well_known, allow_http)
-        discovery_client = client if client is not None else httpx_module.Client()
+        discovery_client = client if client is not None else import_httpx().Client()
         try:
-            fetched = fetch_sync(discovery_client, urls[0], fetch)
-            for url in urls[1:]:
-                if fetched.status != 404:
-                    break
-                fetched = fetch_sync(discovery_client, url, fetch)
+            jwks_uri = discover_sync(discovery_client, discovery, fetch, on_event)
         finally:
             if client is None:
                 discovery_client.close()
-        jwks_uri = jwks_uri_from(expect_status(fetched), issuer, allow_http, limits)
-        return cls(
-            jwks_uri,
-            timeout=timeout,
-            cache_ttl=cache_ttl,
-            max_cache_ttl=max_cache_ttl,
-            cooldown=cooldown,
-            stale_if_error=stale_if_error,
-            max_bytes=max_bytes,
-            allow_http=allow_http,
-            follow_redirects=follow_redirects,
-            client=client,
-            limits=limits,
-            strict=strict,
-            clock=clock,
-        )
+        return cls(jwks_uri, **options)
 
     @property
     def url(self) -> str:
-        """The JWK Set URL."""
+        """The JWK Set URL (for ``from_issuer(..., lazy=True)``, the first metadata URL
+        until discovery has found the ``jwks_uri``)."""
         return self._cache.settings.url
 
     def __repr__(self) -> str:
@@ -255,19 +261,37 @@ class RemoteKeySet:
             return done.value  # type: ignore[no-any-return]
 
     def _fetch(self, seen: int, *, force: bool = False) -> CacheState:
-        """Fetch unless another caller already did since generation ``seen`` (single-flight)."""
+        """Fetch unless another caller already did since generation ``seen`` (single-flight).
+
+        A key set from ``from_issuer(..., lazy=True)`` finds its ``jwks_uri`` first; a
+        failure of that counts as a failed attempt too (cooldown, stale keys).
+        """
         with self._lock:
             cache = self._cache
             now = cache.fetch_plan(seen, force)
             if now is None:
                 return cache.state
+            if self._discovery is not None:
+                try:
+                    found = discover_sync(
+                        self._http(), self._discovery, cache.settings.fetch, self._on_event
+                    )
+                except Exception as exc:  # reported already; counts against the cooldown
+                    return cache.record(exc, now)
+                cache.discovered(found)
+                self._discovery = None
             settings = cache.settings
-            etag = cache.request_etag()
+            started = time.monotonic()
+            fetched = None
             try:
-                fetched = fetch_sync(self._http(), settings.url, settings.fetch, etag)
+                fetched = fetch_sync(
+                    self._http(), settings.url, settings.fetch, cache.request_etag()
+                )
+                state = cache.record(fetched, now)
             except Exception as exc:  # every failure counts against the cooldown
-                return cache.record(exc, now)
-            return cache.record(fetched, now)
+                state = cache.record(exc, now)
+            cache.report(self._on_event, fetched, time.monotonic() - started, state, now)
+            return state
 
     def _http(self) -> httpx.Client:
         if self._client is None:
