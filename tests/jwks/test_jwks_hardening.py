@@ -232,7 +232,7 @@ def test_query_strings_stay_out_of_messages_logs_and_reprs(
     keys = RemoteKeySet(live.url + "?sig=hunter2", clock=Clock())
     assert "hunter2" not in repr(keys)
     with (
-        caplog.at_level(logging.DEBUG, logger="josekit"),
+        caplog.at_level(logging.DEBUG, logger="josekit.jwks"),
         pytest.raises(JWKSFetchError, match="HTTP 500") as caught,
     ):
         keys.key_set()

@@ -31,7 +31,7 @@ def test_every_fetch_is_logged_at_debug_and_reported_as_an_event(
     events: list[FetchEvent] = []
     clock = Clock()
     keys = RemoteKeySet(live.url + "?tenant=secret", clock=clock, on_event=events.append)
-    with caplog.at_level(logging.DEBUG, logger="josekit"):
+    with caplog.at_level(logging.DEBUG, logger="josekit.jwks"):
         keys.key_set()
         clock.advance(120)
         live.app.status = 304
@@ -70,7 +70,7 @@ def test_a_failed_fetch_is_a_warning_and_an_event(
     live.app.status = 503
     events: list[FetchEvent] = []
     keys = RemoteKeySet(live.url, clock=Clock(), on_event=events.append)
-    with caplog.at_level(logging.DEBUG, logger="josekit"), pytest.raises(JWKSFetchError):
+    with caplog.at_level(logging.DEBUG, logger="josekit.jwks"), pytest.raises(JWKSFetchError):
         keys.key_set()
     (event,) = events
     assert (event.status, event.ok, event.keys) == (503, False, None)
