@@ -26,6 +26,10 @@ failure of the library and nothing else::
     ├── BearerError                 an HTTP request's access token was refused (``.status``)
     ├── SDJWTError                  an SD-JWT, a disclosure or a Key Binding JWT was refused
     └── KeyStoreError               a key store could not be read, written or locked
+
+One warning class, not an error: :class:`WeakKeyWarning` (a ``UserWarning``), emitted once
+for each key accepted below the recommended strength because the caller opted in
+(``Key.from_secret(..., allow_short=True)``).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "ReplayCacheError",
     "SDJWTError",
     "UnsupportedAlgorithmError",
+    "WeakKeyWarning",
 ]
 
 
@@ -214,4 +219,13 @@ class SDJWTError(JoseError):
 
     Claim validation on the processed claims (``exp``, ``iss``, ...) raises the
     :class:`ClaimError` subclasses instead.
+    """
+
+
+class WeakKeyWarning(UserWarning):
+    """A key weaker than its algorithm needs was accepted because the caller opted in.
+
+    ``Key.from_secret(secret, allow_short=True)`` accepts an HMAC secret shorter than the
+    hash output (legacy secrets that cannot be changed at once) and warns once, when the key
+    is made; the key's ``repr`` says it is weak. Replace such a secret as soon as you can.
     """

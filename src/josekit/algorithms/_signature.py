@@ -45,7 +45,7 @@ class SignatureAlgorithm:
             raise InvalidKeyError(
                 f"alg {self.name} needs a key on {' or '.join(sorted(self.curves))}, not {key.crv}"
             )
-        if self.min_key_bits and key.size < self.min_key_bits:
+        if self.min_key_bits and key.size < self.min_key_bits and not key.is_weak:
             raise InvalidKeyError(
                 f"alg {self.name} needs a key of at least {self.min_key_bits} bits; "
                 f"this one has {key.size}"

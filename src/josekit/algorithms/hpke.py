@@ -40,6 +40,7 @@ from ..errors import (
     UnsupportedAlgorithmError,
 )
 from ..jwk import Key
+from ..jwk._secret import not_a_key_message
 from ..policy import Limits
 from .content import DECRYPTION_FAILED, ContentEncryption
 from .key_management._base import KeyManagement, Wrapped, key_label
@@ -318,10 +319,7 @@ class HpkeIntegrated(_HpkeKeys, KeyManagement):
     def check_integrated_key(self, key: Key, operation: str) -> None:
         """:meth:`KeyManagement.check_key` for Integrated Encryption, which has no ``enc``."""
         if not isinstance(key, Key):
-            raise InvalidKeyError(
-                f"expected a josekit Key, not {type(key).__name__}; "
-                "import it with Key.import_key(...)"
-            )
+            raise InvalidKeyError(not_a_key_message(key))
         self._check_suite_key(key)
         decrypting = operation == "decrypt"
         if decrypting and not key.is_private:

@@ -23,8 +23,11 @@ __all__ = [
     "generate",
     "import_key",
     "fitting_keys",
+    "from_secret",
     "resolve_keys",
 ]
 
 import_key = Key.import_key
 """Shorthand for :meth:`Key.import_key`."""
+from_secret = Key.from_secret
+"""Shorthand for :meth:`Key.from_secret`: a key from a shared secret (HS256, HS384, HS512)."""

@@ -8,6 +8,7 @@ from typing import Any, Union
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
+from .._b64 import b64e_str
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
@@ -15,6 +16,7 @@ from ._members import fail
 from ._meta import KEY_OPS, OPS_FOR_USE, check_meta, check_x5c
 from ._native import dump_pem, load_der, load_pem, password_bytes
 from ._row import KeyMaterial
+from ._secret import FROM_SECRET_HINT, secret_bytes, warn_weak
 from ._thumbprint import thumbprint_of, thumbprint_uri
 
 __all__ = ["KEY_OPS", "Key", "KeyData"]
@@ -59,6 +61,7 @@ class Key:
         "_public_members",
         "_size",
         "_thumbprints",
+        "_weak",
         "alg",
         "crv",
         "key_ops",
@@ -75,6 +78,7 @@ class Key:
     _thumbprints: dict[str, str]
     _size: int | None
     _derived: dict[str, Any]
+    _weak: bool
     kty: str
     crv: str | None
     kid: str | None
@@ -104,6 +108,7 @@ class Key:
         setter(self, "_thumbprints", {})
         setter(self, "_derived", {})
         setter(self, "_size", None)
+        setter(self, "_weak", False)
         meta = check_meta(meta, material)
         if bound_alg is not None:
             given = meta.get("alg", bound_alg)
@@ -156,7 +161,9 @@ class Key:
                 return _from_jwk(_merge(loads_object(text, "JWK"), overrides))
             if text.startswith("-----BEGIN"):
                 return _from_crypto(load_pem(text.encode("ascii", "replace"), secret), overrides)
-            raise MalformedError("key text is neither a JWK (JSON object) nor a PEM document")
+            raise MalformedError(
+                f"key text is neither a JWK (JSON object) nor a PEM document; {FROM_SECRET_HINT}"
+            )
         if isinstance(data, (bytes, bytearray, memoryview)):
             raw = bytes(data)
             stripped = raw.strip()
@@ -164,7 +171,14 @@ class Key:
                 return _from_jwk(_merge(loads_object(stripped, "JWK"), overrides))
             if stripped.startswith(b"-----BEGIN"):
                 return _from_crypto(load_pem(stripped, secret), overrides)
-            return _from_crypto(load_der(raw, secret), overrides)
+            try:
+                return _from_crypto(load_der(raw, secret), overrides)
+            except MalformedError as exc:
+                if raw[:1] == b"\x30":  # every DER key starts with a SEQUENCE
+                    raise
+                raise MalformedError(
+                    f"{exc}; these bytes do not look like DER at all: {FROM_SECRET_HINT}"
+                ) from None
         if isinstance(data, CRYPTO_TYPES):
             return _from_crypto(data, overrides)
         if isinstance(data, UNSUPPORTED_TYPES):
@@ -175,6 +189,30 @@ class Key:
             f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
             "PEM text, DER bytes, or a cryptography key object"
         )
+
+    @classmethod
+    def from_secret(
+        cls,
+        secret: bytes | str,
+        *,
+        kid: str | None = None,
+        alg: str | None = None,
+        allow_short: bool = False,
+    ) -> Key:
+        """An ``oct`` key from a shared secret: bytes as they are, a ``str`` UTF-8 encoded.
+
+        Never base64- or hex-decoded. An HMAC secret shorter than the hash output (32 bytes
+        for HS256 and without ``alg``, 48 for HS384, 64 for HS512) raises
+        :class:`InvalidKeyError` unless ``allow_short=True`` (HS* only): the key is then
+        weak (:attr:`is_weak`, shown by ``repr``) and a ``WeakKeyWarning`` is emitted once.
+        """
+        data, weak = secret_bytes(secret, alg, allow_short)
+        meta = {k: v for k, v in (("kid", kid), ("alg", alg)) if v is not None}
+        key = _from_jwk({"kty": "oct", "k": b64e_str(data), **meta})
+        if weak:
+            object.__setattr__(key, "_weak", True)
+            warn_weak(len(data), alg)
+        return key
 
     # -- immutability -------------------------------------------------------------------
 
@@ -199,6 +237,11 @@ class Key:
     def is_private(self) -> bool:
         """True for a private (or symmetric) key, False for a public key."""
         return self._private_members is not None
+
+    @property
+    def is_weak(self) -> bool:
+        """True for a secret accepted below its HMAC size with ``allow_short=True``."""
+        return self._weak
 
     @property
     def is_symmetric(self) -> bool:
@@ -359,6 +402,8 @@ class Key:
             parts.append(f"use={self.use!r}")
         parts.append(f"size={self.size}")
         parts.append("private" if self.is_private else "public")
+        if self._weak:
+            parts.append("WEAK: shorter than its algorithm needs")
         return f"Key({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:

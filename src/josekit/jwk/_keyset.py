@@ -19,6 +19,7 @@ from ..errors import (
 from ..policy import DEFAULT_LIMITS, Limits
 from ._key import Key
 from ._lazy import LazyKey, Placed, check_mix, describe_member, scan_members
+from ._secret import FROM_SECRET_HINT
 
 __all__ = ["KeyResolver", "KeySet", "fitting_keys", "resolve_keys"]
 
@@ -344,9 +345,13 @@ def resolve_keys(
         return (source,)
     if isinstance(source, KeyResolver):
         return source.candidates(header, operation)
+    hint = (
+        f"{FROM_SECRET_HINT}, or Key.import_key(...) for a JWK, PEM or DER key"
+        if isinstance(source, (str, bytes, bytearray, memoryview))
+        else "import raw key material with Key.import_key(...) first"
+    )
     raise InvalidKeyError(
-        f"expected a Key, a KeySet or a key resolver, not {type(source).__name__}; "
-        "import raw key material with Key.import_key(...) first"
+        f"expected a Key, a KeySet or a key resolver, not {type(source).__name__}; {hint}"
     )
 
 

@@ -17,6 +17,7 @@ from ..errors import (
     MalformedError,
 )
 from ..jwk import Key, KeyResolver, fitting_keys
+from ..jwk._secret import not_a_key_message
 from ..policy import Limits
 
 __all__ = [
@@ -178,9 +179,7 @@ def signing_alg(alg: str, key: Key, header: Mapping[str, Any] | None) -> Signatu
         )
     desc = SIGNATURE_ALGORITHMS.lookup(alg)
     if not isinstance(key, Key):
-        raise InvalidKeyError(
-            f"expected a josekit Key, not {type(key).__name__}; import it with Key.import_key(...)"
-        )
+        raise InvalidKeyError(not_a_key_message(key))
     desc.check_key(key, "sign")
     if header and "alg" in header and header["alg"] != alg:
         raise InvalidHeaderError(f"header alg {header['alg']!r} contradicts alg={alg!r}")

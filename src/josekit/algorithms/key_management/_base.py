@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from ..._b64 import b64d
 from ...errors import DecryptionError, InvalidHeaderError, InvalidKeyError
 from ...jwk import Key
+from ...jwk._secret import not_a_key_message
 from ...policy import Limits
 from ..content import DECRYPTION_FAILED, ContentEncryption
 
@@ -75,10 +76,7 @@ class KeyManagement(ABC):
         ``key_ops`` (:meth:`Key.check_usage <josekit.jwk.Key.check_usage>`).
         """
         if not isinstance(key, Key):
-            raise InvalidKeyError(
-                f"expected a josekit Key, not {type(key).__name__}; "
-                "import it with Key.import_key(...)"
-            )
+            raise InvalidKeyError(not_a_key_message(key))
         if key.kty not in self.key_types:
             raise InvalidKeyError(
                 f"alg {self.name} needs a {' or '.join(sorted(self.key_types))} key, not {key.kty}"
