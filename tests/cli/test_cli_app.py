@@ -47,7 +47,7 @@ def test_version(invoke: Invoke) -> None:
         (["--color", "bad"], "'bad' is not one of 'auto', 'always', 'never'. (see 'cli --help')"),
         (["key", "generate", "--kty", "DSA"], "(see 'cli key generate --help')"),
         (["jws", "verify"], "Missing argument 'TOKEN'. (see 'cli jws verify --help')"),
-        (["jws", "sign", "x"], "Missing option '--key'. (see 'cli jws sign --help')"),
+        (["jws", "sign", "x"], "give --key (a private key) or --secret (a shared secret for HS*)"),
     ],
 )
 def test_usage_errors_are_one_line(invoke: Invoke, args: list[str], expected: str) -> None:

@@ -158,7 +158,7 @@ def test_verify_exit_codes(invoke: Invoke, ec_keys: tuple[str, str]) -> None:
     assert "three parts" in garbage.stderr
     both = invoke("jws", "verify", token, "--key", public, "--jwks", public, "--alg", "ES256")
     assert both.exit_code == 2
-    assert "exactly one of --key or --jwks" in both.stderr
+    assert "exactly one of --key, --jwks or --secret" in both.stderr
 
 
 def test_algorithm_confusion_is_a_rejection(invoke: Invoke, tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ def test_encode_nested_and_encrypted(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["jwt", "encode", "--sub", "x"], "give --key to sign"),
+        (["jwt", "encode", "--sub", "x"], "give --key (or --secret, or --store) to sign"),
         (["jwt", "encode", "--key", "K", "--claim", "novalue"], "NAME=VALUE"),
         (["jwt", "encode", "--key", "K", "--exp-in", "soon"], "not a duration"),
         (["jwt", "encode", "--key", "K", "[1, 2]"], "must be a JSON object"),

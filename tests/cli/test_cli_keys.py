@@ -127,8 +127,13 @@ def test_generate_writes_files_with_private_mode(invoke: Invoke, tmp_path: Path)
         (["--kty", "RSA", "--crv", "P-256"], "--crv applies to EC and OKP"),
         (["--kty", "EC", "--crv", "Ed25519"], "--crv Ed25519 is an OKP curve"),
         (["--kty", "RSA", "--size", "1024"], "at least 2048"),
-        (["--kty", "EC", "--crv", "P-256", "--alg", "ES384"], "does not fit"),
-        (["--kty", "EC", "--alg", "HS256"], "does not fit"),
+        (
+            ["--kty", "EC", "--crv", "P-256", "--alg", "ES384"],
+            "--kty EC --crv P-256 contradicts --alg ES384: alg ES384 needs a key on P-384",
+        ),
+        (["--kty", "EC", "--alg", "HS256"], "--kty EC contradicts --alg HS256"),
+        (["--kty", "oct", "--size", "256", "--alg", "HS512"], "--size 256 contradicts"),
+        (["--alg", "dir"], "--alg dir does not tell the key"),
         (["--kty", "EC", "--alg", "NOPE"], "unknown algorithm"),
         (["--kty", "oct", "--public"], "no public half"),
         (["--kty", "oct", "--format", "pem"], "no PEM form"),
@@ -252,3 +257,21 @@ def test_generate_then_sign_then_verify(invoke: Invoke, tmp_path: Path) -> None:
     verified = invoke("jws", "verify", token, "--key", pub, "--alg", "ES256")
     assert verified.exit_code == 0
     assert verified.stdout == "payload"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--alg", "ES384"], ["--kty", "EC", "--alg", "ES384"], ["--alg", "ES384", "--crv", "P-384"]],
+)
+def test_alg_decides_the_curve(invoke: Invoke, args: list[str]) -> None:
+    result = invoke("key", "generate", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["kty"], report["crv"], report["private"]["alg"]) == ("EC", "P-384", "ES384")
+
+
+def test_alg_decides_the_size(invoke: Invoke) -> None:
+    hs512 = json.loads(invoke("key", "generate", "--alg", "HS512", "--json").stdout)
+    assert (hs512["kty"], hs512["size"]) == ("oct", 512)
+    kw = json.loads(invoke("key", "generate", "--kty", "oct", "--alg", "A192KW", "--json").stdout)
+    assert kw["size"] == 192

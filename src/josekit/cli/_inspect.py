@@ -20,12 +20,14 @@ from ._common import (
     json_option,
     now_option,
     read_token,
+    split_names,
 )
 from ._inspect_render import NOT_VERIFIED, NOT_VERIFIED_DECRYPTED, render_report
 from ._inspect_report import Decryptor, inspect_token
 from ._jwe_cmds import decrypt_token, header_algorithms
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
+from ._secrets import has_secret
 
 __all__ = ["Decryptor", "inspect_command", "inspect_token"]
 
@@ -86,8 +88,9 @@ def inspect_command(
     moment = current_time(now)
     decrypt = None
     opened: list[str] = []
-    if key_spec is not None or jwks_spec is not None:
-        decrypt = _decryptor(resolve_key_source(key_spec, jwks_spec, password), algs, opened)
+    if key_spec is not None or jwks_spec is not None or has_secret():
+        source = resolve_key_source(key_spec, jwks_spec, password, split_names(algs))
+        decrypt = _decryptor(source, algs, opened)
     try:
         report = inspect_token(token, moment, decrypt=decrypt)
     except JoseError as exc:

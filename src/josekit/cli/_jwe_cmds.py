@@ -30,6 +30,7 @@ from ._common import (
 from ._jws_cmds import header_option, key_label, parse_header, payload_view, write_payload
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
+from ._secrets import has_secret, secret_key, secret_options
 
 __all__ = ["decrypt_token", "is_integrated", "jwe_group", "token_algorithms"]
 
@@ -103,6 +104,7 @@ Examples:
 )
 @click.argument("plaintext_arg", metavar="PLAINTEXT")
 @click.option("--key", "key_spec", metavar="FILE|env:NAME|-", help="The recipient's (public) key.")
+@secret_options
 @click.option("--password", metavar="env:NAME|FILE", help="Password of an encrypted PEM key.")
 @click.option(
     "--passphrase",
@@ -152,10 +154,12 @@ def encrypt_command(
         raise CliFailure(f"--enc is required with alg {alg}, e.g. --enc A256GCM")
     else:
         allow_list(CONTENT_ENCRYPTION, [enc], "--enc")
-    if (key_spec is None) == (passphrase is None):
-        raise CliFailure("give exactly one of --key or --passphrase")
+    if [key_spec is not None, passphrase is not None, has_secret()].count(True) != 1:
+        raise CliFailure("give exactly one of --key, --secret or --passphrase")
     recipient: Any
-    if passphrase is not None:
+    if has_secret():
+        recipient = secret_key([alg])
+    elif passphrase is not None:
         if not KEY_MANAGEMENT[alg].accepts_password:
             raise CliFailure(f"--passphrase works only with the PBES2 algorithms, not {alg}")
         recipient = _passphrase(passphrase)
@@ -246,11 +250,11 @@ def decrypt_command(
     token = read_token(token_arg, "TOKEN")
     source: Any
     if passphrase is not None:
-        if key_spec is not None or jwks_spec is not None:
-            raise CliFailure("give --passphrase, or --key/--jwks, not both")
+        if key_spec is not None or jwks_spec is not None or has_secret():
+            raise CliFailure("give --passphrase, or --key/--jwks/--secret, not both")
         source = _passphrase(passphrase)
     else:
-        source = resolve_key_source(key_spec, jwks_spec, password)
+        source = resolve_key_source(key_spec, jwks_spec, password, accepted)
     try:
         result = decrypt_token(token, source, accepted, accepted_enc, crit)
     except JoseError as exc:

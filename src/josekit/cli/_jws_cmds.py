@@ -11,6 +11,7 @@ from .._b64 import b64e_str
 from .._json import loads_object
 from ..algorithms import SIGNATURE_ALGORITHMS
 from ..errors import JoseError
+from ..jwk import Key
 from ..jws import Signer, VerifiedJWS, sign, sign_json, verify, verify_json
 from ._common import (
     MAX_PAYLOAD_FILE,
@@ -27,9 +28,10 @@ from ._common import (
 )
 from ._keysource import key_source_options, resolve_key_source
 from ._render import printer
+from ._secrets import has_secret, secret_key, secret_options
 from ._signatures import refuse_unreadable_signatures
 
-__all__ = ["jws_group", "payload_view", "write_payload"]
+__all__ = ["jws_group", "payload_view", "signing_key", "write_payload"]
 
 
 def payload_view(payload: bytes) -> dict[str, Any]:
@@ -57,10 +59,23 @@ def key_label(result_key: Any) -> str:
     kid = getattr(result_key, "kid", None)
     if kid is not None:
         return f"key kid {kid!r}"
+    if getattr(result_key, "is_symmetric", False):
+        return "the shared secret"  # a secret's thumbprint would let anyone test guesses
     try:
         return f"key with thumbprint {result_key.thumbprint()}"
     except JoseError:
         return "the given key"
+
+
+def signing_key(key_spec: str | None, password: str | None, alg: str | None) -> Key:
+    """The private key of ``--key``, or the key of ``--secret`` (which then needs ``--alg``)."""
+    if (key_spec is None) == (not has_secret()):
+        raise CliFailure("give --key (a private key) or --secret (a shared secret for HS*)")
+    if key_spec is not None:
+        return load_key(key_spec, "--key", password)
+    if alg is None:
+        raise CliFailure("--secret needs --alg: HS256, HS384 or HS512")
+    return secret_key([alg])
 
 
 def header_option(func: Any) -> Any:
@@ -112,7 +127,8 @@ Examples:
 """,
 )
 @click.argument("payload_arg", metavar="PAYLOAD")
-@click.option("--key", "key_spec", required=True, metavar="FILE|env:NAME|-", help="Private key.")
+@click.option("--key", "key_spec", metavar="FILE|env:NAME|-", help="Private key.")
+@secret_options
 @click.option("--password", metavar="env:NAME|FILE", help="Password of an encrypted PEM key.")
 @click.option("--alg", help="Signature algorithm. Default: the key's 'alg'.")
 @click.option("--kid", help="'kid' header (default: the key's kid).")
@@ -135,7 +151,7 @@ Examples:
 @json_option
 def sign_command(
     payload_arg: str,
-    key_spec: str,
+    key_spec: str | None,
     password: str | None,
     alg: str | None,
     kid: str | None,
@@ -148,7 +164,7 @@ def sign_command(
 ) -> None:
     """Sign PAYLOAD (text, @FILE or - for stdin) and print the JWS."""
     ctx = click.get_current_context()
-    key = load_key(key_spec, "--key", password)
+    key = signing_key(key_spec, password, alg)
     if alg is None:
         if key.alg is None:
             raise CliFailure("--alg is required: the key has no 'alg' member")
@@ -240,7 +256,7 @@ def verify_command(
     ctx = click.get_current_context()
     accepted = allow_list(SIGNATURE_ALGORITHMS, algs)
     token = read_token(token_arg, "TOKEN")
-    source = resolve_key_source(key_spec, jwks_spec, password)
+    source = resolve_key_source(key_spec, jwks_spec, password, accepted)
     refuse_unreadable_signatures(token)
     detached = None
     if detached_payload is not None:

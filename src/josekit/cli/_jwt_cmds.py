@@ -39,10 +39,11 @@ from ._common import (
     read_input,
     read_token,
 )
-from ._jws_cmds import header_option, key_label, parse_header
+from ._jws_cmds import header_option, key_label, parse_header, signing_key
 from ._keysource import key_source_options, resolve_key_source
 from ._keystore import kek_option, store_signing_key
 from ._render import printer
+from ._secrets import has_secret, secret_options
 from ._signatures import refuse_unreadable_signatures
 
 __all__ = ["jwt_group"]
@@ -116,6 +117,7 @@ Examples:
     help="Sign with the current key of this key store instead of --key.",
 )
 @kek_option
+@secret_options
 @click.option("--password", metavar="env:NAME|FILE", help="Password of an encrypted PEM key.")
 @click.option("--alg", help="Signature algorithm. Default: the signing key's 'alg'.")
 @click.option("--iss", help="'iss' claim.")
@@ -172,10 +174,14 @@ def encode_command(
 ) -> None:
     """Create a JWT from CLAIMS (a JSON object: text, @FILE or -) and the claim options."""
     ctx = click.get_current_context()
-    if key_spec is not None and store_spec is not None:
-        raise CliFailure("give --key or --store, not both")
-    if key_spec is None and store_spec is None and encrypt_key is None:
-        raise CliFailure("give --key to sign, --encrypt-key to encrypt, or both for a nested JWT")
+    if [key_spec is not None, store_spec is not None, has_secret()].count(True) > 1:
+        raise CliFailure("give one of --key, --secret or --store, not several")
+    signs = key_spec is not None or store_spec is not None or has_secret()
+    if not signs and encrypt_key is None:
+        raise CliFailure(
+            "give --key (or --secret, or --store) to sign, --encrypt-key to encrypt, or both "
+            "for a nested JWT"
+        )
     if encrypt_key is not None and (encrypt_alg is None or enc is None):
         raise CliFailure("--encrypt-key needs --encrypt-alg and --enc")
     if encrypt_key is None and (encrypt_alg is not None or enc is not None):
@@ -198,18 +204,18 @@ def encode_command(
     header = parse_header(header_json, kid=kid, typ=typ)
 
     signing = None
-    if key_spec is not None or store_spec is not None:
+    if signs:
         signing = (
             store_signing_key(store_spec, kek_spec)
             if store_spec is not None
-            else load_key(key_spec or "", "--key", password)
+            else signing_key(key_spec, password, alg)
         )
         alg = alg or signing.alg
         if alg is None:
             raise CliFailure("--alg is required: the signing key has no 'alg' member")
         allow_list(SIGNATURE_ALGORITHMS, [alg])
     elif alg is not None:
-        raise CliFailure("--alg is the signature algorithm: it needs --key")
+        raise CliFailure("--alg is the signature algorithm: it needs --key or --secret")
     recipient = None
     if encrypt_key is not None and encrypt_alg is not None and enc is not None:
         allow_list(KEY_MANAGEMENT, [encrypt_alg], "--encrypt-alg")
@@ -350,7 +356,7 @@ def decode_command(
 ) -> None:
     """Verify (or decrypt) the JWT TOKEN, validate its claims and print them."""
     ctx = click.get_current_context()
-    signed = key_spec is not None or jwks_spec is not None
+    signed = key_spec is not None or jwks_spec is not None or has_secret()
     if not signed and decrypt_key is None:
         raise CliFailure(
             "give --key or --jwks (signed JWT), --decrypt-key (encrypted JWT), or both (nested)"
@@ -374,7 +380,7 @@ def decode_command(
     }
     token = read_token(token_arg, "TOKEN")
     _check_kind(token, signed, decrypt_key is not None)
-    verifier = resolve_key_source(key_spec, jwks_spec, password) if signed else None
+    verifier = resolve_key_source(key_spec, jwks_spec, password, accepted or ()) if signed else None
     decrypter = load_key_source(decrypt_key, None, None) if decrypt_key is not None else None
     if decrypter is None:
         refuse_unreadable_signatures(token)

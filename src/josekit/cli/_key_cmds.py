@@ -65,30 +65,6 @@ def _check_fit(key: Key, alg: str) -> None:
         raise CliFailure(f"--alg {alg} does not fit this key: {exc}") from None
 
 
-def _infer(alg: str | None) -> tuple[str, str | None, int | None]:
-    """kty, crv and size for ``--alg`` alone (``--alg ES384`` means EC P-384)."""
-    if alg is None:
-        raise CliFailure("give --kty (EC, OKP, RSA, oct or AKP), or --alg to choose one for it")
-    desc = _descriptor(alg)
-    if isinstance(desc, SignatureAlgorithm):
-        kty = desc.kty
-        crv = sorted(desc.curves)[0] if desc.curves else None
-        if kty == "oct":
-            return kty, None, max(256, desc.min_key_bits)
-        if kty == "RSA":
-            return kty, None, max(2048, desc.min_key_bits)
-        return kty, crv, None
-    else:
-        suite = getattr(desc, "suite", None)  # HPKE rows name their key type and curve
-        if suite is not None:
-            return str(suite.kty), suite.crv, None
-        if desc.key_types == frozenset({"RSA"}):
-            return "RSA", None, 2048
-        if "EC" in desc.key_types:
-            return "EC", "P-256", None
-    raise CliFailure(f"--alg {alg} does not tell the key type and size: give --kty (and --size)")
-
-
 def _check_combination(kty: str, crv: str | None, size: int | None, alg: str | None) -> None:
     if kty in ("EC", "OKP", "AKP") and size is not None:
         chooser = "--alg" if kty == "AKP" else "--crv"
@@ -235,16 +211,20 @@ def generate_command(
         raise CliFailure("give --kid or --kid-thumbprint, not both")
     if fmt == "pem" and (kid is not None or kid_thumbprint or use is not None):
         raise CliFailure("PEM cannot record kid or use: drop them, or use --format jwk")
-    if kty is None:
-        kty, inferred_crv, inferred_size = _infer(alg)
-        crv = crv or inferred_crv
-        size = size or inferred_size
-    elif alg is not None:
-        _descriptor(alg)
-    _check_combination(kty, crv, size, alg)
+    if alg is None:
+        if kty is None:
+            raise CliFailure("give --kty (EC, OKP, RSA, oct or AKP), or --alg to choose one for it")
+        _check_combination(kty, crv, size, alg)
+    else:
+        _descriptor(alg)  # a known algorithm, spelt right
     try:
-        key = generate(kty, size=size, crv=crv, kid=kid, alg=alg, use=use)
+        key = generate(kty, alg=alg, crv=crv, size=size, kid=kid, use=use)
     except (InvalidKeyError, UnsupportedAlgorithmError) as exc:
+        given = [f"--{n} {v}" for n, v in (("kty", kty), ("crv", crv), ("size", size)) if v]
+        if alg is not None and given:
+            raise CliFailure(f"{' '.join(given)} contradicts --alg {alg}: {exc}") from None
+        if alg is not None:
+            raise CliFailure(f"--alg {alg} does not tell the key: {exc}; give --kty") from None
         raise failure_from(exc, "cannot generate the key") from None
     if kid_thumbprint:
         key = _with_meta(key, None, None, None, True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -12,6 +12,7 @@ from ..errors import JoseError
 from ..jwk import Key, KeySet
 from ._failures import EXIT_INPUT, CliFailure, failure_from
 from ._inputs import read_source
+from ._secrets import has_secret, secret_key, secret_options
 from ._urls import allow_http_option, remote_key_set
 
 __all__ = [
@@ -114,8 +115,9 @@ def load_key_source(
 
 
 def key_source_options(func: Any) -> Any:
-    """Add ``--key``, ``--jwks``, ``--password`` and ``--allow-http`` to a command."""
+    """Add ``--key``, ``--jwks``, ``--secret``, ``--password`` and ``--allow-http``."""
     func = allow_http_option(func)
+    func = secret_options(func)
     func = click.option(
         "--password",
         metavar="env:NAME|FILE",
@@ -135,6 +137,20 @@ def key_source_options(func: Any) -> Any:
     )(func)
 
 
-def resolve_key_source(key_spec: str | None, jwks_spec: str | None, password: str | None) -> Any:
-    """The :class:`~josekit.Key` or key set given by ``--key``/``--jwks``."""
+def resolve_key_source(
+    key_spec: str | None,
+    jwks_spec: str | None,
+    password: str | None,
+    algorithms: Sequence[str] = (),
+) -> Any:
+    """The :class:`~josekit.Key` or key set given by ``--key``, ``--jwks`` or ``--secret``.
+
+    ``algorithms`` are the ones the command accepts: a single HMAC one sets the length a
+    ``--secret`` must reach.
+    """
+    given = [key_spec is not None, jwks_spec is not None, has_secret()]
+    if sum(given) != 1:
+        raise CliFailure("give exactly one of --key, --jwks or --secret")
+    if has_secret():
+        return secret_key(algorithms)
     return load_key_source(key_spec, jwks_spec, password, remote=remote_key_set)
