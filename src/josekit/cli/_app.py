@@ -17,7 +17,8 @@ __all__ = ["JosekitGroup", "cli"]
 
 _EPILOG = """\b
 Keys come from a file, from env:NAME (an environment variable) or from -
-(stdin); tokens and payloads from an argument, @FILE or - (stdin).
+(stdin); shared secrets (--secret) from env:NAME, @FILE or -, never the
+command line; tokens and payloads from an argument, @FILE or - (stdin).
 
 \b
 Examples:
@@ -26,6 +27,7 @@ Examples:
   josekit jws verify @token.txt --key k1.pub.jwk --alg ES256
   josekit jwt encode --key k1.jwk --alg ES256 --sub alice --exp-in 15m > jwt.txt
   josekit jwt decode @jwt.txt --key k1.pub.jwk --alg ES256 --require exp
+  josekit jwt decode "$TOKEN" --secret env:JWT_SECRET --alg HS256
   josekit inspect @token.txt
 """
 
