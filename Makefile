@@ -25,10 +25,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed-demo
+	$(BIN)/python examples/quickstart_demo.py
 	$(BIN)/python examples/demo.py
 	$(BIN)/python examples/jwks_demo.py
 	$(BIN)/python examples/sdjwt_demo.py
 	$(BIN)/python examples/web_demo.py
+	$(BIN)/python examples/quickstart_demo.py --next-steps
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks examples
