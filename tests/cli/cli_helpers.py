@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 from click.testing import Result
 
 VECTORS = Path(__file__).parent.parent / "vectors" / "cli"
@@ -24,3 +25,14 @@ def write_json(path: Path, obj: Any) -> str:
     """Write ``obj`` as JSON and return the path as a str."""
     path.write_text(json.dumps(obj), encoding="utf-8")
     return str(path)
+
+
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every subcommand of ``group`` (and the group itself) as a tuple of names."""
+    found = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found.extend(command_paths(command, (*prefix, name)))
+        else:
+            found.append((*prefix, name))
+    return found

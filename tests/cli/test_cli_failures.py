@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import pytest
-from cli_helpers import Invoke
+from cli_helpers import Invoke, command_paths
 from click.testing import CliRunner
 
 from josekit import jwk
@@ -111,16 +111,7 @@ def test_any_other_exception_is_a_one_line_exit_2(error: BaseException, text: st
 def test_every_help_lists_the_exit_codes(invoke: Invoke) -> None:
     from josekit.cli import cli
 
-    def paths(group: click.Group, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
-        found = [prefix]
-        for name, command in group.commands.items():
-            if isinstance(command, click.Group):
-                found.extend(paths(command, (*prefix, name)))
-            else:
-                found.append((*prefix, name))
-        return found
-
-    commands = paths(cli, ())
+    commands = command_paths(cli)
     assert len(commands) > 12
     for path in commands:
         text = invoke(*path, "--help").stdout

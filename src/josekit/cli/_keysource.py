@@ -59,6 +59,10 @@ def load_key(
         if len(keys) == 1 and allow_set:
             return keys.keys[0]
         raise CliFailure(f"{what} {label} holds a JWK Set of {len(keys)} keys: give a single JWK")
+    return _import_key(data, label, password)
+
+
+def _import_key(data: bytes, label: str, password: str | None) -> Key:
     try:
         return Key.import_key(data, password=_password(password))
     except JoseError as exc:
@@ -67,15 +71,19 @@ def load_key(
         ) from None
 
 
-def load_key_set_file(spec: str, what: str = "--jwks") -> KeySet:
-    """Load a JWK Set from a file, ``env:NAME`` or ``-``."""
-    data, label = read_source(spec, what)
+def _import_key_set(data: bytes, label: str) -> KeySet:
     try:
         return KeySet.import_key_set(data)
     except JoseError as exc:
         raise CliFailure(
             f"cannot load the JWK Set from {label}: {exc}", EXIT_INPUT, type(exc).__name__
         ) from None
+
+
+def load_key_set_file(spec: str, what: str = "--jwks") -> KeySet:
+    """Load a JWK Set from a file, ``env:NAME`` or ``-``."""
+    data, label = read_source(spec, what)
+    return _import_key_set(data, label)
 
 
 def load_key_source(
@@ -94,18 +102,8 @@ def load_key_source(
     if key is not None:
         data, label = read_source(key, "--key")
         if _is_key_set(data):
-            try:
-                return KeySet.import_key_set(data)
-            except JoseError as exc:
-                raise CliFailure(
-                    f"cannot load the JWK Set from {label}: {exc}", EXIT_INPUT, type(exc).__name__
-                ) from None
-        try:
-            return Key.import_key(data, password=_password(password))
-        except JoseError as exc:
-            raise CliFailure(
-                f"cannot load the key from {label}: {exc}", EXIT_INPUT, type(exc).__name__
-            ) from None
+            return _import_key_set(data, label)
+        return _import_key(data, label, password)
     assert jwks is not None
     if jwks.startswith(("http://", "https://")):
         if remote is None:
