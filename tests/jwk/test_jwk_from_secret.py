@@ -132,3 +132,15 @@ def test_a_weak_key_pickles_to_an_equal_key() -> None:
         warnings.simplefilter("ignore")
         key = Key.from_secret(b"short", allow_short=True)
     assert pickle.loads(pickle.dumps(key)) == key
+
+
+def test_jwe_with_text_as_a_key_shows_from_secret() -> None:
+    from josekit import jwe
+
+    with pytest.raises(InvalidKeyError) as excinfo:
+        jwe.encrypt(b"x", "0123456789abcdef", "A128KW", "A128GCM")  # type: ignore[arg-type]
+    assert "Key.from_secret(secret, alg='A128KW')" in str(excinfo.value)
+    assert "0123456789abcdef" not in str(excinfo.value)
+    kek = Key.from_secret("0123456789abcdef", alg="A128KW")
+    token = jwe.encrypt(b"x", kek, "A128KW", "A128GCM")
+    assert jwe.decrypt(token, kek, algorithms=["A128KW"]).plaintext == b"x"

@@ -114,8 +114,9 @@ def as_key(key: object, km: KeyManagement) -> Key:
     if isinstance(key, (str, bytes, bytearray)):
         if not km.accepts_password:
             raise InvalidKeyError(
-                f"alg {km.name} needs a josekit Key (import it with Key.import_key(...)); "
-                "a str or bytes is taken as a password only by the PBES2 algorithms"
+                f"alg {km.name} needs a josekit Key: Key.from_secret(secret, alg={km.name!r}) "
+                "for a shared secret, Key.import_key(...) for a JWK, PEM or DER key; a str or "
+                "bytes is taken as a password only by the PBES2 algorithms"
             )
         return _password_key(key)
     raise InvalidKeyError(

@@ -8,7 +8,6 @@ from typing import Any, Union
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
-from .._b64 import b64e_str
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
@@ -16,7 +15,7 @@ from ._members import fail
 from ._meta import KEY_OPS, OPS_FOR_USE, check_meta, check_x5c
 from ._native import dump_pem, load_der, load_pem, password_bytes
 from ._row import KeyMaterial
-from ._secret import FROM_SECRET_HINT, secret_bytes, warn_weak
+from ._secret import FROM_SECRET_HINT, mark_weak, secret_jwk
 from ._thumbprint import thumbprint_of, thumbprint_uri
 
 __all__ = ["KEY_OPS", "Key", "KeyData"]
@@ -201,17 +200,14 @@ class Key:
     ) -> Key:
         """An ``oct`` key from a shared secret: bytes as they are, a ``str`` UTF-8 encoded.
 
-        Never base64- or hex-decoded. An HMAC secret shorter than the hash output (32 bytes
-        for HS256 and without ``alg``, 48 for HS384, 64 for HS512) raises
-        :class:`InvalidKeyError` unless ``allow_short=True`` (HS* only): the key is then
-        weak (:attr:`is_weak`, shown by ``repr``) and a ``WeakKeyWarning`` is emitted once.
+        Never base64- or hex-decoded. Shorter than the HMAC output (32 bytes for HS256 and no
+        ``alg``, 48 for HS384, 64 for HS512) it raises :class:`InvalidKeyError`, unless
+        ``allow_short=True`` (HS*): the key is then weak (:attr:`is_weak`, in ``repr``).
         """
-        data, weak = secret_bytes(secret, alg, allow_short)
-        meta = {k: v for k, v in (("kid", kid), ("alg", alg)) if v is not None}
-        key = _from_jwk({"kty": "oct", "k": b64e_str(data), **meta})
+        jwk, weak = secret_jwk(secret, kid, alg, allow_short)
+        key = _from_jwk(jwk)
         if weak:
-            object.__setattr__(key, "_weak", True)
-            warn_weak(len(data), alg)
+            mark_weak(key, alg)  # records it (is_weak, repr) and warns, once
         return key
 
     # -- immutability -------------------------------------------------------------------

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import warnings
 
+from .._b64 import b64e_str
 from ..errors import InvalidKeyError, WeakKeyWarning
 from ._alg_keys import ALG_KEYS
 
-__all__ = ["FROM_SECRET_HINT", "not_a_key_message", "secret_bytes", "warn_weak"]
+__all__ = ["FROM_SECRET_HINT", "mark_weak", "not_a_key_message", "secret_bytes", "secret_jwk"]
 
 FROM_SECRET_HINT = 'for a shared secret, use Key.from_secret(secret, alg="HS256")'
 """What to write instead, shown wherever text or bytes are given as a key."""
@@ -70,10 +71,30 @@ def secret_bytes(secret: object, alg: str | None, allow_short: bool) -> tuple[by
     return data, True
 
 
-def warn_weak(size: int, alg: str | None) -> None:
-    """Emit the :class:`~josekit.errors.WeakKeyWarning` for a short secret accepted."""
+def secret_jwk(
+    secret: object, kid: str | None, alg: str | None, allow_short: bool
+) -> tuple[dict[str, str], bool]:
+    """The ``oct`` JWK of ``secret`` (with ``kid``/``alg``) and whether it is weak.
+
+    Raises:
+        InvalidKeyError: as :func:`secret_bytes`.
+    """
+    data, weak = secret_bytes(secret, alg, allow_short)
+    jwk = {"kty": "oct", "k": b64e_str(data)}
+    jwk.update((name, value) for name, value in (("kid", kid), ("alg", alg)) if value is not None)
+    return jwk, weak
+
+
+def mark_weak(key: object, alg: str | None) -> None:
+    """Record that ``key`` (just made from a short secret) is weak, and warn once.
+
+    Emits the :class:`~josekit.errors.WeakKeyWarning`, pointing at the caller of
+    ``Key.from_secret``; the key's ``is_weak`` and ``repr`` say it from now on.
+    """
+    object.__setattr__(key, "_weak", True)
     name = _DEFAULT_HMAC if alg is None else alg
     needed = (ALG_KEYS[name].bits or 0) // 8
+    size = len(key.crypto_key)  # type: ignore[attr-defined]
     warnings.warn(
         WeakKeyWarning(
             f"accepted a {size}-byte secret for {name}, which needs {needed} bytes "
