@@ -23,6 +23,7 @@ from ..errors import (
     JoseError,
 )
 from ..jwk import Key
+from ..jwk._public import import_public
 from ..jws import sign, verify
 from ..jwt._claims import Duration, Instant, instant, seconds
 from ..replay import AsyncReplayCache, ReplayCache, seen_async
@@ -207,7 +208,8 @@ def _header(proof: object) -> tuple[str, str, dict[str, Any]]:
 @lru_cache(maxsize=256)
 def _header_jwk(h64: str) -> Key:
     """The key in a proof header (its base64url text) whose other members passed the checks."""
-    return Key.import_key(loads_object(b64d(h64, "the proof header"), "the proof header")["jwk"])
+    header = loads_object(b64d(h64, "the proof header"), "the proof header")
+    return import_public(header["jwk"], "the header 'jwk'")
 
 
 def _header_key(h64: str, header: Mapping[str, Any], allowed: Collection[str]) -> tuple[str, Key]:
@@ -221,6 +223,7 @@ def _header_key(h64: str, header: Mapping[str, Any], allowed: Collection[str]) -
     if not isinstance(jwk, Mapping):
         raise _fail("jwk", "the header has no 'jwk' object with the client's public key")
     try:
+        # Refused as private or secret before it is imported: the proof is unauthenticated.
         key = _header_jwk(h64)
     except JoseError as exc:
         raise _fail("jwk", f"the header 'jwk' is not a valid key: {exc}") from None

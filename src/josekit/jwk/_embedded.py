@@ -8,6 +8,7 @@ from typing import Any
 from .._b64 import b64d
 from ..errors import InvalidKeyError, KeyNotFoundError, MalformedError
 from ._key import Key
+from ._public import public_thumbprint
 
 __all__ = ["EmbeddedJWK"]
 
@@ -87,17 +88,18 @@ class EmbeddedJWK:
         data = header["jwk"]
         if not isinstance(data, Mapping):
             raise InvalidKeyError("the header 'jwk' must be a JSON object")
-        key = Key.import_key(data)
-        if key.is_symmetric:
-            raise InvalidKeyError("the header 'jwk' is a secret 'oct' key: it cannot be used")
-        if key.is_private:
-            raise InvalidKeyError(
-                "the header 'jwk' holds private key members: a token must carry public keys only"
+        # Refused and matched from the members alone: nothing is imported for a key that is
+        # private, secret or not pinned (an RSA private key costs seconds to import).
+        thumbprint = public_thumbprint(data, "the header 'jwk'")
+        if thumbprint not in self._thumbprints:
+            raise KeyNotFoundError(
+                f"the header 'jwk' (thumbprint {thumbprint}) is not one of the pinned thumbprints"
             )
+        key = Key.import_key(data)
         if key.thumbprint("SHA-256") not in self._thumbprints:
             raise KeyNotFoundError(
-                f"the header 'jwk' (thumbprint {key.thumbprint('SHA-256')}) is not one of the "
-                "pinned thumbprints"
+                "the header 'jwk' encodes its members non-canonically: its key is not one of "
+                "the pinned thumbprints"
             )
         return (key,)
 

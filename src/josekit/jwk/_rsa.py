@@ -20,6 +20,16 @@ _CRT = ("p", "q", "dp", "dq", "qi")
 # above 16384 bits (OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS) a key only costs time.
 _MIN_IMPORT_BITS = 512
 _MAX_BITS = 16384
+# Checking a private key costs time that grows with the fourth power of its size (primality
+# of p and q; about 1 s at 4096 bits, over 10 s at 8192 on a busy core), and a JWK with ``d``
+# alone needs pure-Python modular exponentiations to recover p and q (seconds at 8192 bits).
+# Those bounds keep the work of importing a private key a caller was handed finite.
+_MAX_PRIVATE_BITS = 8192
+_MAX_D_ONLY_BITS = 4096
+# OpenSSL refuses to use a public key with a modulus over 3072 bits and an exponent over
+# 64 bits (RSA_SMALL_MODULUS_BITS, RSA_MAX_PUBKEY_EXP_BITS): such a key is refused here.
+_SMALL_MODULUS_BITS = 3072
+_MAX_LARGE_MODULUS_EXPONENT_BITS = 64
 
 
 def _check_public(n: int, e: int) -> None:
@@ -34,6 +44,12 @@ def _check_public(n: int, e: int) -> None:
         )
     if e < 3 or e % 2 == 0 or e >= n:
         fail("RSA public exponent 'e' must be odd, at least 3 and below n (65537 is usual)")
+    if bits > _SMALL_MODULUS_BITS and e.bit_length() > _MAX_LARGE_MODULUS_EXPONENT_BITS:
+        fail(
+            f"RSA public exponent 'e' has {e.bit_length()} bits: with a modulus over "
+            f"{_SMALL_MODULUS_BITS} bits, OpenSSL uses exponents of at most "
+            f"{_MAX_LARGE_MODULUS_EXPONENT_BITS} bits (65537 is usual)"
+        )
     if has_roca_fingerprint(n):
         fail(
             "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its factors can be "
@@ -59,12 +75,24 @@ def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
         except ValueError as exc:
             raise InvalidKeyError(f"invalid RSA public key: {exc}") from None
         return _material(pub, None)
+    bits = n.bit_length()
+    if bits > _MAX_PRIVATE_BITS:
+        fail(
+            f"RSA private key has {bits} bits; josekit imports private keys of at most "
+            f"{_MAX_PRIVATE_BITS}"
+        )
     d = b64_to_int(jwk, "d")
     if not 1 < d < n:
         fail("RSA private exponent 'd' must be between 1 and n")
     present = [m for m in _CRT if m in jwk]
     if present and len(present) != len(_CRT):
         fail("RSA JWK must have all of p, q, dp, dq, qi or none of them")
+    if not present and bits > _MAX_D_ONLY_BITS:
+        fail(
+            f"RSA private JWK without p, q, dp, dq, qi has {bits} bits: josekit recovers the "
+            f"factors of keys of at most {_MAX_D_ONLY_BITS} bits; export the key with its "
+            "CRT members"
+        )
     if present:
         p, q, dp, dq, qi = (b64_to_int(jwk, m) for m in _CRT)
         if not (1 < p < n and 1 < q < n) or p * q != n:
@@ -72,9 +100,7 @@ def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
         if dp != d % (p - 1) or dq != d % (q - 1) or (qi * q) % p != 1:
             fail("RSA JWK is inconsistent: dp, dq or qi do not match p, q and d")
     else:
-        # One modular exponentiation refuses a wrong d before the costly factor recovery.
-        if pow(2, e * d, n) != 2:
-            fail("RSA JWK is inconsistent: d does not match n and e")
+        # cryptography refuses a wrong d with one modular exponentiation before recovering.
         try:
             p, q = rsa.rsa_recover_prime_factors(n, e, d)
         except ValueError:
@@ -116,8 +142,10 @@ def _material(pub: rsa.RSAPublicKey, priv: rsa.RSAPrivateKey | None) -> KeyMater
 
 def _generate(size: int | None, crv: str | None, alg: str | None) -> KeyMaterial:
     bits = 2048 if size is None else size
-    if bits < 2048 or bits % 8:
-        raise InvalidKeyError("RSA keys must be at least 2048 bits, a multiple of 8")
+    if bits < 2048 or bits % 8 or bits > _MAX_PRIVATE_BITS:
+        raise InvalidKeyError(
+            f"RSA keys must be at least 2048 bits and at most {_MAX_PRIVATE_BITS}, a multiple of 8"
+        )
     reject_option(crv, "crv", "RSA")
     return _from_crypto(rsa.generate_private_key(65537, bits))
 

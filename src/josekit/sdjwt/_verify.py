@@ -15,6 +15,7 @@ from .._b64 import b64e_str
 from .._json import loads_object
 from ..errors import JoseError, SDJWTError
 from ..jwk import Key, KeyResolver
+from ..jwk._public import import_public
 from ..jws import verify as jws_verify
 from ..jws import verify_json as jws_verify_json
 from ..jwt._claims import Duration, Instant, StringOrList, claim_checks, media_type
@@ -103,7 +104,7 @@ def _holder_key(payload: Mapping[str, Any]) -> Key:
             "holder's key (a cnf inside a disclosure does not count)"
         )
     try:
-        key = Key.import_key(jwk)
+        key = import_public(jwk, "cnf.jwk")
     except JoseError as exc:
         raise _refused("the cnf.jwk of the SD-JWT is not a usable key", exc) from None
     if key.is_symmetric or key.is_private:
