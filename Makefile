@@ -28,6 +28,7 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python examples/quickstart_demo.py
 	$(BIN)/python examples/demo.py
 	$(BIN)/python examples/jwks_demo.py
+	$(BIN)/python examples/replicas_demo.py
 	$(BIN)/python examples/sdjwt_demo.py
 	$(BIN)/python examples/web_demo.py
 	$(BIN)/python examples/quickstart_demo.py --next-steps
