@@ -90,8 +90,26 @@ def _openid_provider() -> Iterator[dict[str, Any]]:
             yield {"ISSUER": issuer, "TOKEN": token, "provider_store": store}
 
 
+@contextmanager
+def _postgres() -> Iterator[dict[str, Any]]:
+    """A throwaway PostgreSQL server: the page gets ``DSN``."""
+    from _pg import PostgresUnavailable, postgres_server, unavailable
+
+    try:
+        server = postgres_server()
+        running = server.__enter__()
+    except PostgresUnavailable as exc:
+        unavailable(str(exc))
+        raise
+    try:
+        yield {"DSN": running.dsn}
+    finally:
+        server.__exit__(None, None, None)
+
+
 _SETUPS: dict[str, Callable[[], AbstractContextManager[dict[str, Any]]]] = {
     "openid-provider": _openid_provider,
+    "postgres": _postgres,
 }
 
 
