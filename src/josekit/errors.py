@@ -25,7 +25,7 @@ failure of the library and nothing else::
     ├── JWKSFetchError              a remote JWK Set could not be fetched or used
     ├── BearerError                 an HTTP request's access token was refused (``.status``)
     ├── SDJWTError                  an SD-JWT, a disclosure or a Key Binding JWT was refused
-    └── KeyStoreError               a key store could not be read, written or locked
+    └── KeyStoreError               a key store could not be read, written, locked or opened
 
 One warning class, not an error: :class:`WeakKeyWarning` (a ``UserWarning``), emitted once
 for each key accepted below the recommended strength because the caller opted in
@@ -173,7 +173,9 @@ class KeyStoreError(JoseError):
     """A key store (``josekit.jwks.KeyStore``) could not be read, written or locked.
 
     The message names the file or backend and what was wrong: unsafe permissions, a corrupt
-    state document, an I/O error.
+    state document, an I/O or database error, a missing or wrong key-encryption key, a state
+    older than one already seen (a rollback), or a rotation policy that differs from the
+    saved one.
     """
 
 
