@@ -36,7 +36,7 @@ POLICY = RotationPolicy(
 )
 
 
-def _until(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
+def _until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
