@@ -11,6 +11,7 @@ failure of the library and nothing else::
     ├── AlgorithmNotAllowedError    the algorithm is known but the caller did not allow it
     ├── InvalidKeyError             a key is invalid, or does not fit the algorithm or operation
     ├── KeyNotFoundError            no key in the key set matches the token
+    ├── KeyBackendError             an HSM/KMS holding a private key failed or refused an operation
     ├── InvalidSignatureError       a JWS signature or MAC did not verify
     ├── DecryptionError             a JWE could not be decrypted (one fixed message, no oracle)
     ├── LimitExceededError          a size, count or iteration limit was exceeded
@@ -49,6 +50,7 @@ __all__ = [
     "InvalidSignatureError",
     "JWKSFetchError",
     "JoseError",
+    "KeyBackendError",
     "KeyNotFoundError",
     "KeyStoreError",
     "LimitExceededError",
@@ -88,6 +90,14 @@ class AlgorithmNotAllowedError(JoseError):
 
 class InvalidKeyError(JoseError):
     """A key is invalid, or does not fit the algorithm or the operation it was used for."""
+
+
+class KeyBackendError(JoseError):
+    """The backend holding a key's private half (an HSM, a KMS) failed or refused an operation.
+
+    The message names the backend, the key and the operation; never a PIN or credential.
+    JWE decryption never raises it: a backend failure there is a :class:`DecryptionError`.
+    """
 
 
 class KeyNotFoundError(JoseError):

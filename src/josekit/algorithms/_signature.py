@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidKeyError, InvalidSignatureError
+from ..errors import InvalidKeyError, InvalidSignatureError, KeyBackendError
 from ..jwk import Key
+from ._external import external_sign
 
 __all__ = ["SignatureAlgorithm"]
 
@@ -56,8 +57,20 @@ class SignatureAlgorithm:
             key.check_usage(operation, self.name)  # nothing to refuse when none is set
 
     def sign(self, key: Key, data: bytes) -> bytes:
-        """Sign ``data``; the key must have passed :meth:`check_key` for ``sign``."""
-        return self._sign(key.crypto_key, data)
+        """Sign ``data``; the key must have passed :meth:`check_key` for ``sign``.
+
+        A key held by a backend (``jwk.external_key``) signs there; its signature is
+        verified with the public half before it is returned.
+        """
+        if key.external is None:
+            return self._sign(key.crypto_key, data)
+        signature = external_sign(key, self.name, data)
+        if not self._verify(key.public_crypto_key, data, signature):
+            raise KeyBackendError(
+                f"{key.external!r} returned a {self.name} signature that does not verify "
+                "with the key's public half: the backend holds another key, or is faulty"
+            )
+        return signature
 
     def verify(self, key: Key, data: bytes, signature: bytes) -> None:
         """Verify ``signature`` over ``data``; raise :class:`InvalidSignatureError` if wrong."""

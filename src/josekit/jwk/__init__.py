@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ._embedded import EmbeddedJWK
+from ._external import ExternalPrivateKey, external_key
 from ._generate import generate
 from ._key import KEY_OPS, Key, KeyData
 from ._keyset import KeyResolver, KeySet, fitting_keys, resolve_keys
@@ -16,11 +17,13 @@ from ._keyset import KeyResolver, KeySet, fitting_keys, resolve_keys
 __all__ = [
     "KEY_OPS",
     "EmbeddedJWK",
+    "ExternalPrivateKey",
     "Key",
     "KeyData",
     "KeyResolver",
     "KeySet",
     "generate",
+    "external_key",
     "import_key",
     "fitting_keys",
     "from_secret",

@@ -12,6 +12,7 @@ from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
 from ._members import fail
+from ._members import merge_overrides as _merge
 from ._meta import KEY_OPS, OPS_FOR_USE, check_meta, check_x5c
 from ._native import dump_pem, load_der, load_pem, password_bytes
 from ._row import KeyMaterial
@@ -54,6 +55,7 @@ class Key:
     __slots__ = (
         "_crypto",
         "_derived",
+        "_external",
         "_extra",
         "_private_members",
         "_public_crypto",
@@ -78,6 +80,7 @@ class Key:
     _size: int | None
     _derived: dict[str, Any]
     _weak: bool
+    _external: Any
     kty: str
     crv: str | None
     kid: str | None
@@ -108,6 +111,7 @@ class Key:
         setter(self, "_derived", {})
         setter(self, "_size", None)
         setter(self, "_weak", False)
+        setter(self, "_external", None)
         meta = check_meta(meta, material)
         if bound_alg is not None:
             given = meta.get("alg", bound_alg)
@@ -232,7 +236,12 @@ class Key:
     @property
     def is_private(self) -> bool:
         """True for a private (or symmetric) key, False for a public key."""
-        return self._private_members is not None
+        return self._private_members is not None or self._external is not None
+
+    @property
+    def external(self) -> Any:
+        """The backend holding the private half (a ``jwk.ExternalPrivateKey``), or None."""
+        return self._external
 
     @property
     def is_weak(self) -> bool:
@@ -263,6 +272,7 @@ class Key:
     @property
     def crypto_key(self) -> Any:
         """The underlying ``cryptography`` key object (``bytes`` for an ``oct`` key)."""
+        self._check_readable()
         return self._crypto
 
     @property
@@ -278,6 +288,7 @@ class Key:
         With ``private=False`` (the default) only public members are included; an ``oct`` key
         has no public form and raises :class:`InvalidKeyError` unless ``private=True``.
         """
+        self._check_readable(private)
         if self._public_crypto is None and not private:
             fail(
                 f"an {self.kty!r} key is secret: it has no public form "
@@ -317,7 +328,7 @@ class Key:
             return dump_pem(self._public_crypto, False, None)
         if not self.is_private:
             fail("this is a public key: it has no private PEM form (use private=False)")
-        return dump_pem(self._crypto, True, secret)
+        return dump_pem(self.crypto_key, True, secret)
 
     def public(self) -> Key:
         """Return the public half of this key, with the same ``kid``/``alg``/``use``.
@@ -381,6 +392,10 @@ class Key:
                 f"key {self._label()} has key_ops {sorted(self.key_ops)}: {operation!r} is not one"
             )
 
+    def _check_readable(self, private: bool = True) -> None:
+        if private and self._external is not None:
+            fail(f"the private key is held by {self._external!r}: it cannot be read or exported")
+
     def _label(self) -> str:
         return repr(self.kid) if self.kid is not None else f"({self.kty})"
 
@@ -400,33 +415,18 @@ class Key:
         parts.append("private" if self.is_private else "public")
         if self._weak:
             parts.append("WEAK: shorter than its algorithm needs")
+        parts += [f"held by {self._external!r}"] if self._external is not None else []
         return f"Key({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Key):
             return NotImplemented
-        if self.is_private != other.is_private or self.kty != other.kty:
-            return False
-        return hmac.compare_digest(self.thumbprint(), other.thumbprint()) and (
-            self.kid,
-            self.alg,
-            self.use,
-            self.key_ops,
-        ) == (other.kid, other.alg, other.use, other.key_ops)
+        mine = (self.is_private, self.kty, self.kid, self.alg, self.use, self.key_ops)
+        theirs = (other.is_private, other.kty, other.kid, other.alg, other.use, other.key_ops)
+        return mine == theirs and hmac.compare_digest(self.thumbprint(), other.thumbprint())
 
     def __hash__(self) -> int:
         return hash((self.thumbprint(), self.is_private, self.kid))
-
-
-def _merge(data: Mapping[str, Any], overrides: Mapping[str, str]) -> Mapping[str, Any]:
-    if not overrides:  # the JWK is only read: no copy needed
-        return data
-    out = dict(data)
-    for name, value in overrides.items():
-        if name in out and out[name] != value:
-            fail(f"the JWK has {name} {out[name]!r}, which contradicts the {name}={value!r} given")
-        out[name] = value
-    return out
 
 
 def _from_jwk(jwk: Mapping[str, Any]) -> Key:

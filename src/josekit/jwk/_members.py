@@ -51,3 +51,15 @@ def reject_option(value: object, name: str, kty: str) -> None:
     """Refuse a generation option (``size=``, ``crv=``) that does not apply to ``kty``."""
     if value is not None:
         raise InvalidKeyError(f"{name}= does not apply to {kty} keys")
+
+
+def merge_overrides(data: Mapping[str, Any], overrides: Mapping[str, str]) -> Mapping[str, Any]:
+    """``data`` with ``overrides`` (kid, alg, use) added; a contradicting member is refused."""
+    if not overrides:  # the JWK is only read: no copy needed
+        return data
+    out = dict(data)
+    for name, value in overrides.items():
+        if name in out and out[name] != value:
+            fail(f"the JWK has {name} {out[name]!r}, which contradicts the {name}={value!r} given")
+        out[name] = value
+    return out

@@ -16,6 +16,7 @@ from ...errors import InvalidHeaderError, InvalidKeyError, MalformedError
 from ...jwk import Key
 from ...jwk._curves import EC_CURVES, OKP_CURVES
 from ...policy import Limits
+from .._external import external_exchange
 from ..content import ContentEncryption
 from ._aeskw import unwrap_cek
 from ._base import KeyManagement, Wrapped, fail, header_bytes, key_label
@@ -81,6 +82,13 @@ def ecdh_shared_secret(key: Key, epk: Mapping[str, Any]) -> bytes:
     if key.kty not in ("EC", "OKP") or not key.is_private:
         raise InvalidKeyError("ECDH needs a private EC or OKP key")
     peer = _public_from_epk(dict(epk), key)
+    return _agree(key, "ECDH-ES", peer)
+
+
+def _agree(key: Key, alg: str, peer: Any) -> bytes:
+    """Z of ``key``'s private half and ``peer``: in its backend when it is held elsewhere."""
+    if key.external is not None:
+        return external_exchange(key, alg, peer)
     try:
         return _exchange(key.crypto_key, peer)
     except ValueError:
@@ -178,10 +186,7 @@ class EcdhEs(KeyManagement):
         limits: Limits,
     ) -> bytes:
         peer = _public_from_epk(header.get("epk"), key)
-        try:
-            z = _exchange(key.crypto_key, peer)
-        except ValueError:
-            raise fail() from None
+        z = _agree(key, self.name, peer)
         derived = self._derive(z, enc, header)
         if self.wrap_size is None:
             if encrypted_key:

@@ -10,9 +10,10 @@ from typing import Any, ClassVar
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from ...errors import InvalidKeyError
+from ...errors import DecryptionError, InvalidKeyError
 from ...jwk import Key
 from ...policy import Limits
+from .._external import external_decrypt
 from ..content import ContentEncryption
 from ._base import HASHES, KeyManagement, Wrapped, check_cek, fail
 
@@ -64,15 +65,20 @@ class RsaEncryption(KeyManagement):
             # exactly as with a wrong key.
             substitute = os.urandom(enc.key_size)
             try:
-                cek = key.crypto_key.decrypt(encrypted_key, self.padding)
-            except ValueError:
+                cek = self._decrypt(key, encrypted_key)
+            except (ValueError, DecryptionError):
                 return substitute
             return bytes(cek) if len(cek) == enc.key_size else substitute
         try:
-            cek = key.crypto_key.decrypt(encrypted_key, self.padding)
+            cek = self._decrypt(key, encrypted_key)
         except ValueError:
             raise fail() from None
         return check_cek(bytes(cek), enc)
+
+    def _decrypt(self, key: Key, encrypted_key: bytes) -> bytes:
+        if key.external is not None:  # held by an HSM/KMS: it decrypts
+            return external_decrypt(key, self.name, encrypted_key)
+        return bytes(key.crypto_key.decrypt(encrypted_key, self.padding))
 
 
 def oaep(name: str, bits: int | None) -> RsaEncryption:
