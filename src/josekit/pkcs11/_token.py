@@ -1,0 +1,296 @@
+"""``Pkcs11Token``: the key pairs of one PKCS#11 token as josekit keys."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from ..errors import InvalidKeyError, KeyBackendError, UnsupportedAlgorithmError
+from ..jwk import Key, external_key
+from ..jwk._curves import EC_CURVES
+from ._key import Pkcs11PrivateKey, find_one
+from ._mechanisms import EC_PARAMS
+from ._session import Secret, TokenSessions, import_pkcs11, open_sessions
+
+__all__ = ["Pkcs11Token"]
+
+_CURVE_OF_PARAMS = {der: crv for crv, der in EC_PARAMS.items()}
+_MIN_RSA_BITS = 2048
+
+
+def _octets(point: bytes) -> bytes:
+    """``CKA_EC_POINT`` is a DER OCTET STRING (some modules give the raw point)."""
+    if len(point) > 2 and point[0] == 0x04:
+        length, start = point[1], 2
+        if length & 0x80:
+            count = length & 0x7F
+            length, start = int.from_bytes(point[2 : 2 + count], "big"), 2 + count
+        if start + length == len(point):
+            return point[start:]
+    return point
+
+
+def _public_crypto(p11: Any, public: Any) -> tuple[str, Any]:
+    attr = p11.Attribute
+    key_type = public[attr.KEY_TYPE]
+    if key_type == p11.KeyType.RSA:
+        n = int.from_bytes(public[attr.MODULUS], "big")
+        e = int.from_bytes(public[attr.PUBLIC_EXPONENT], "big")
+        return "RSA", rsa.RSAPublicNumbers(e, n).public_key()
+    crv = _CURVE_OF_PARAMS.get(bytes(public[attr.EC_PARAMS]))
+    point = _octets(bytes(public[attr.EC_POINT]))
+    if key_type == p11.KeyType.EC and crv in EC_CURVES:
+        curve = EC_CURVES[crv].curve()
+        return "EC", ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
+    if key_type == p11.KeyType.EC_EDWARDS and crv == "Ed25519":
+        return "OKP", ed25519.Ed25519PublicKey.from_public_bytes(point)
+    raise UnsupportedAlgorithmError(
+        "the token key is not an RSA, P-256/384/521 or Ed25519 key pair josekit can use"
+    )
+
+
+class Pkcs11Token:
+    """One token of a PKCS#11 module (an HSM, SoftHSM2): its key pairs as josekit keys.
+
+    ``module`` is the path of the PKCS#11 library, ``token_label`` the token's label. The
+    user PIN comes from ``pin`` or from the environment variable ``pin_env`` (never put it on
+    a command line); it is used to log in and never appears in a message or ``repr``.
+
+    Calls into the module are serialised by one lock per module, and each operation has a
+    session of its own from a pool; the user logs in once, and the login stays while any
+    ``Pkcs11Token`` on the token is open (closing one never logs out another). After
+    ``fork()`` the child re-initialises the module on first use. Use it as a context manager
+    or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        module: str,
+        *,
+        token_label: str,
+        pin: str | None = None,
+        pin_env: str | None = None,
+    ) -> None:
+        if pin is not None and pin_env is not None:
+            raise InvalidKeyError("give the PIN as pin or as pin_env, not both")
+        if pin_env is not None:
+            pin = os.environ.get(pin_env)
+            if pin is None:
+                raise InvalidKeyError(f"the PIN variable {pin_env!r} is not set")
+        self._module = module
+        self._label = token_label
+        self._sessions: TokenSessions | None = open_sessions(
+            module, token_label, Secret(pin) if pin is not None else None
+        )
+
+    @property
+    def label(self) -> str:
+        """The token label."""
+        return self._label
+
+    def __repr__(self) -> str:
+        state = "" if self._sessions is not None else ", closed"
+        return f"Pkcs11Token({self._module!r}, token_label={self._label!r}{state})"
+
+    def __enter__(self) -> Pkcs11Token:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Give this token's sessions back; the last user of the token logs out."""
+        sessions, self._sessions = self._sessions, None
+        if sessions is not None:
+            sessions.release()
+
+    def _open(self) -> TokenSessions:
+        if self._sessions is None:
+            raise KeyBackendError(f"{self!r} is closed")
+        return self._sessions
+
+    def key(
+        self, label: str | None = None, *, id: bytes | None = None, kid: str | None = None
+    ) -> Key:
+        """The key pair labelled ``label`` and/or with ``CKA_ID`` ``id`` on the token.
+
+        The private key must be unique (by label, then by ``CKA_ID`` + class + key type),
+        ``CKA_SENSITIVE`` and not ``CKA_EXTRACTABLE``, and have a public key object with the
+        same ``CKA_ID``. ``kid`` is the key id of the returned key (default: the RFC 7638
+        thumbprint of its public half).
+
+        Raises:
+            KeyBackendError: no such key, more than one, or no public key object.
+            InvalidKeyError: the private key is extractable or not sensitive.
+        """
+        if label is None and id is None:
+            raise InvalidKeyError("name the token key by label and/or id")
+        p11 = import_pkcs11()
+        attr = p11.Attribute
+
+        def find(session: Any) -> tuple[bytes, str, Any, dict[Any, Any]]:
+            template: dict[Any, Any] = {attr.CLASS: p11.ObjectClass.PRIVATE_KEY}
+            if label is not None:
+                template[attr.LABEL] = label
+            if id is not None:
+                template[attr.ID] = id
+            found = list(session.get_objects(template))
+            if len(found) != 1:
+                raise KeyBackendError(
+                    f"{len(found)} private keys on token {self._label!r} match "
+                    f"label={label!r} id={id.hex() if id else None}: exactly one is needed"
+                )
+            cka_id = bytes(found[0][attr.ID])
+            public = find_one(session, "PUBLIC_KEY", cka_id)
+            kty, crypto = _public_crypto(p11, public)
+            private = find_one(session, "PRIVATE_KEY", cka_id, kty)
+            flags = private.get_attributes([attr.SENSITIVE, attr.EXTRACTABLE, attr.LABEL])
+            return cka_id, kty, crypto, flags
+
+        cka_id, kty, crypto, flags = self._open().run(find)
+        if not flags[attr.SENSITIVE] or flags[attr.EXTRACTABLE]:
+            raise InvalidKeyError(
+                f"token key {flags[attr.LABEL]!r} is extractable or not sensitive: josekit only "
+                "uses private keys that cannot leave the token"
+            )
+        return self._wrap(cka_id, str(flags[attr.LABEL]), kty, crypto, kid, None)
+
+    def _wrap(
+        self, cka_id: bytes, label: str, kty: str, crypto: Any, kid: str | None, use: str | None
+    ) -> Key:
+        public = Key.import_key(crypto, use=use)
+        size = EC_CURVES[public.crv or ""].size if kty == "EC" else 0
+        backend = Pkcs11PrivateKey(self._open(), cka_id, label, kty, crypto, size)
+        return external_key(public, backend, kid=kid if kid is not None else public.thumbprint())
+
+    def generate(
+        self,
+        kty: str,
+        *,
+        crv: str | None = None,
+        size: int | None = None,
+        label: str,
+        kid: str | None = None,
+        use: str = "sig",
+    ) -> Key:
+        """A new key pair on the token whose private key never leaves it.
+
+        ``kty`` is ``RSA`` (``size`` bits, default 2048), ``EC`` (``crv`` P-256, P-384 or
+        P-521) or ``OKP`` (``crv`` Ed25519, where the token has ``CKM_EDDSA``). ``use``
+        (``sig`` or ``enc``) gives the private key one capability: SIGN, or DECRYPT (RSA) /
+        DERIVE (EC). The private key is TOKEN, PRIVATE, SENSITIVE, not EXTRACTABLE, not
+        MODIFIABLE, never WRAP/UNWRAP; ``ALWAYS_SENSITIVE`` and ``NEVER_EXTRACTABLE`` are read
+        back and a key without them is destroyed and refused. ``kid`` defaults to the RFC 7638
+        thumbprint.
+
+        Raises:
+            InvalidKeyError: an unknown key type, curve, size or use.
+            UnsupportedAlgorithmError: the token cannot generate such a key.
+        """
+        p11 = import_pkcs11()
+        attr = p11.Attribute
+        if use not in ("sig", "enc"):
+            raise InvalidKeyError(f"use must be 'sig' or 'enc', not {use!r}")
+        private_tpl: dict[Any, Any] = {
+            attr.TOKEN: True,
+            attr.PRIVATE: True,
+            attr.SENSITIVE: True,
+            attr.EXTRACTABLE: False,
+            attr.MODIFIABLE: False,
+            attr.SIGN: use == "sig",
+            attr.DECRYPT: use == "enc" and kty == "RSA",
+            attr.DERIVE: use == "enc" and kty == "EC",
+            attr.UNWRAP: False,
+            attr.SIGN_RECOVER: False,
+        }
+        public_tpl: dict[Any, Any] = {
+            attr.TOKEN: True,
+            attr.MODIFIABLE: False,
+            attr.VERIFY: use == "sig",
+            attr.ENCRYPT: use == "enc" and kty == "RSA",
+            attr.WRAP: False,
+        }
+        if kty == "RSA":
+            bits = size if size is not None else _MIN_RSA_BITS
+            if bits < _MIN_RSA_BITS or bits % 8 or crv is not None:
+                raise InvalidKeyError(f"an RSA key needs size >= {_MIN_RSA_BITS} bits, no crv")
+            key_type, mechanism, length = p11.KeyType.RSA, p11.Mechanism.RSA_PKCS_KEY_PAIR_GEN, bits
+            public_tpl[attr.PUBLIC_EXPONENT] = b"\x01\x00\x01"
+            public_tpl[attr.MODULUS_BITS] = bits
+        elif (kty, crv) in (("EC", "P-256"), ("EC", "P-384"), ("EC", "P-521"), ("OKP", "Ed25519")):
+            if size is not None or (kty == "OKP" and use != "sig"):
+                raise InvalidKeyError(f"a {kty} {crv} key takes no size; Ed25519 only signs")
+            okp = kty == "OKP"
+            key_type = p11.KeyType.EC_EDWARDS if okp else p11.KeyType.EC
+            mechanism = (
+                p11.Mechanism.EC_EDWARDS_KEY_PAIR_GEN if okp else p11.Mechanism.EC_KEY_PAIR_GEN
+            )
+            length = None
+            public_tpl[attr.EC_PARAMS] = EC_PARAMS[crv or ""]
+        else:
+            raise InvalidKeyError(
+                f"cannot generate kty={kty!r} crv={crv!r} in a token: use RSA, EC with P-256, "
+                "P-384 or P-521, or OKP with Ed25519"
+            )
+        cka_id = os.urandom(16)
+        for tpl in (private_tpl, public_tpl):
+            tpl[attr.ID], tpl[attr.LABEL] = cka_id, label
+
+        def make(session: Any) -> tuple[str, Any, dict[Any, Any]]:
+            if mechanism not in session.token.slot.get_mechanisms():
+                raise UnsupportedAlgorithmError(
+                    f"token {self._label!r} cannot generate {kty} {crv or ''} keys "
+                    f"(no CKM_{mechanism.name})"
+                )
+            public, private = session.generate_keypair(
+                key_type,
+                length,
+                store=True,
+                mechanism=mechanism,
+                capabilities=p11.MechanismFlag(0),
+                public_template=public_tpl,
+                private_template=private_tpl,
+            )
+            flags = private.get_attributes([attr.ALWAYS_SENSITIVE, attr.NEVER_EXTRACTABLE])
+            if not (flags[attr.ALWAYS_SENSITIVE] and flags[attr.NEVER_EXTRACTABLE]):
+                private.destroy()
+                public.destroy()
+                raise KeyBackendError(
+                    f"token {self._label!r} made a key that is not always sensitive and never "
+                    "extractable: it was destroyed"
+                )
+            return (*_public_crypto(p11, public), flags)
+
+        found_kty, crypto, _ = self._open().run(make)
+        return self._wrap(cka_id, label, found_kty, crypto, kid, use)
+
+    def destroy(self, key: Key) -> None:
+        """Destroy the key pair of ``key`` (a key of this token) on the token.
+
+        Raises:
+            InvalidKeyError: ``key`` is not held by this token.
+        """
+        backend = key.external
+        if not isinstance(backend, Pkcs11PrivateKey) or backend.sessions is not self._sessions:
+            raise InvalidKeyError(f"key {key.kid!r} is not held by {self!r}")
+        cka_id = backend.cka_id
+
+        def remove(session: Any) -> None:
+            find_one(session, "PRIVATE_KEY", cka_id).destroy()
+            find_one(session, "PUBLIC_KEY", cka_id).destroy()
+
+        self._open().run(remove)
+
+    def has(self, key: Key) -> bool:
+        """True while the private key of ``key`` (a key of this token) is on the token."""
+        backend = key.external
+        if not isinstance(backend, Pkcs11PrivateKey):
+            return False
+        p11 = import_pkcs11()
+        template = {
+            p11.Attribute.CLASS: p11.ObjectClass.PRIVATE_KEY,
+            p11.Attribute.ID: backend.cka_id,
+        }
+        return bool(self._open().run(lambda session: list(session.get_objects(template))))
