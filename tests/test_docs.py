@@ -2,7 +2,8 @@
 
 The blocks of one page run in order in one namespace, like a script, in a temporary
 directory. A page that needs a running service says so with an HTML comment
-``<!-- docs-setup: NAME -->``; NAME is one of the fixtures in ``_SETUPS``.
+``<!-- docs-setup: NAME -->``; NAME is one of the fixtures in ``_SETUPS``, or ``softhsm``
+(the session's SoftHSM2 token: ``MODULE``, ``TOKEN_LABEL`` and the ``HSM_PIN`` variable).
 """
 
 from __future__ import annotations
@@ -119,14 +120,20 @@ def test_every_page_has_been_found() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_code_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_blocks_run(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     blocks = _blocks(page)
     if not blocks:
         pytest.skip("no Python code blocks on this page")
     monkeypatch.chdir(tmp_path)
     setups = _SETUP.findall(page.read_text(encoding="utf-8"))
-    setup = _SETUPS[setups[0]] if setups else _no_setup
+    setup = _SETUPS[setups[0]] if setups and setups[0] != "softhsm" else _no_setup
     with setup() as namespace:
+        if setups and setups[0] == "softhsm":  # tests/_softhsm.py, one token per session
+            hsm = request.getfixturevalue("softhsm_token")
+            monkeypatch.setenv("HSM_PIN", hsm.pin)
+            namespace.update(MODULE=hsm.module, TOKEN_LABEL=hsm.label)
         namespace["__name__"] = "__docs__"
         for number, code in enumerate(blocks, 1):
             compiled = compile(code, f"{page.name}[block {number}]", "exec")
