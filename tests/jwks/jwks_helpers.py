@@ -128,14 +128,19 @@ def silent_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def trickle_server(interval: float = 0.05) -> Iterator[str]:
-    """A server that sends valid headers and then one body byte every ``interval`` seconds."""
+def dripping_server(
+    first: bytes, drip: bytes, interval: float
+) -> Iterator[tuple[str, threading.Event]]:
+    """A server that answers each request with ``first``, then ``drip`` every ``interval``
+    seconds for as long as the client stays; yields its base URL and an event set once a
+    client has closed the connection."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
     sock.settimeout(0.2)
     port = sock.getsockname()[1]
     stop = threading.Event()
+    closed_by_client = threading.Event()
 
     def run() -> None:
         while not stop.is_set():
@@ -146,24 +151,29 @@ def trickle_server(interval: float = 0.05) -> Iterator[str]:
             with conn:
                 conn.recv(65536)
                 try:
-                    conn.sendall(
-                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                        b"content-length: 100000\r\n\r\n"
-                    )
+                    conn.sendall(first)
                     while not stop.is_set():
-                        conn.sendall(b" ")
+                        conn.sendall(drip)
                         time.sleep(interval)
                 except OSError:
-                    continue
+                    closed_by_client.set()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", closed_by_client
     finally:
         stop.set()
         thread.join(5)
         sock.close()
+
+
+@contextlib.contextmanager
+def trickle_server(interval: float = 0.05) -> Iterator[str]:
+    """A server that sends valid headers and then one body byte every ``interval`` seconds."""
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n"
+    with dripping_server(head, b" ", interval) as (base, _):
+        yield base
 
 
 class Clock:

@@ -7,14 +7,12 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from jwks_helpers import Clock, Live, ec_keys
+from jwks_helpers import Clock, Live, dripping_server, ec_keys
 
 from josekit.errors import JWKSFetchError
 from josekit.jwks import AsyncRemoteKeySet, RemoteKeySet
@@ -108,44 +106,9 @@ async def _async_any_exception() -> None:
 # -- a server trickling headers leaves nothing behind ---------------------------------------------
 
 
-@contextlib.contextmanager
-def header_trickle_server() -> Iterator[tuple[str, threading.Event]]:
-    """Sends a status line, then one header byte every 20 ms, for as long as the client stays.
-
-    Yields the base URL and an event set once the client has closed the connection.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(4)
-    sock.settimeout(0.2)
-    port = sock.getsockname()[1]
-    stop = threading.Event()
-    closed_by_client = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.recv(65536)
-                try:
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nx-slow: ")
-                    while not stop.is_set():
-                        conn.sendall(b"a")
-                        time.sleep(0.02)
-                except OSError:
-                    closed_by_client.set()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", closed_by_client
-    finally:
-        stop.set()
-        thread.join(5)
-        sock.close()
+def header_trickle_server() -> contextlib.AbstractContextManager[tuple[str, threading.Event]]:
+    """Sends a status line, then one header byte every 20 ms, for as long as the client stays."""
+    return dripping_server(b"HTTP/1.1 200 OK\r\nx-slow: ", b"a", 0.02)
 
 
 def _fetch_workers() -> list[threading.Thread]:
@@ -180,6 +143,20 @@ def test_repeated_header_trickle_refreshes_do_not_accumulate_workers() -> None:
                 keys.refresh()
         assert _eventually(lambda: not _fetch_workers())
         keys.close()
+
+
+def test_async_header_trickle_leaves_no_pooled_connection() -> None:
+    with header_trickle_server() as (base, closed):
+
+        async def main() -> list[object]:
+            async with httpx.AsyncClient() as client:
+                keys = AsyncRemoteKeySet(base + "/jwks.json", timeout=0.3, client=client)
+                with pytest.raises(JWKSFetchError, match=r"within 0\.3 s"):
+                    await keys.key_set()
+                return list(client._transport._pool.connections)  # type: ignore[attr-defined]
+
+        assert asyncio.run(main()) == []
+        assert _eventually(closed.is_set), "the connection to the server is still open"
 
 
 # -- credentials in URLs are refused, URLs are redacted ------------------------------------------
