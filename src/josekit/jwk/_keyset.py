@@ -343,8 +343,11 @@ def resolve_keys(
     """The candidate keys for ``header`` from a single key or a resolver."""
     if isinstance(source, Key):
         return (source,)
-    if isinstance(source, KeyResolver):
-        return source.candidates(header, operation)
+    # Not isinstance(source, KeyResolver): a runtime-checkable Protocol check costs ~10 µs,
+    # about a tenth of an ES256 verification; looking the method up is the same test.
+    candidates = getattr(source, "candidates", None)
+    if callable(candidates):
+        return candidates(header, operation)  # type: ignore[no-any-return]
     hint = (
         f"{FROM_SECRET_HINT}, or Key.import_key(...) for a JWK, PEM or DER key"
         if isinstance(source, (str, bytes, bytearray, memoryview))

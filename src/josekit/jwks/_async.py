@@ -305,12 +305,16 @@ async def prefetch_keys(
         JWKSFetchError: the keys could not be fetched.
     """
     header, operation = compact_header(token, limits)
-    if isinstance(keys, AsyncKeyResolver):
-        found = await keys.candidates_async(header, operation)
+    # Method lookups, not isinstance() with the runtime-checkable Protocols (~10 µs each,
+    # about a tenth of a verification); the test is the same.
+    awaited = getattr(keys, "candidates_async", None)
+    looked_up = getattr(keys, "candidates", None)
+    if callable(awaited):
+        found = await awaited(header, operation)
     elif isinstance(keys, Key):
         found = (keys,)
-    elif isinstance(keys, KeyResolver):
-        found = keys.candidates(header, operation)
+    elif callable(looked_up):
+        found = looked_up(header, operation)
     else:
         raise JoseError(
             f"expected an AsyncRemoteKeySet, another key resolver or a Key, not "
