@@ -129,3 +129,9 @@ def test_sign_with_a_secret_needs_alg(invoke: Invoke) -> None:
     result = invoke("jws", "sign", "--secret", "env:JWT_SECRET", "x", env=ENV)
     assert result.exit_code == 2
     assert "--secret needs --alg" in result.stderr
+
+
+def test_the_missing_alg_hint_with_a_secret_is_hmac(invoke: Invoke) -> None:
+    result = invoke("jwt", "decode", TOKEN, "--secret", "env:JWT_SECRET", env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith("e.g. --alg HS256")

@@ -34,6 +34,7 @@ from ._inputs import (
     write_private_file,
 )
 from ._keysource import load_key, load_key_set_file, load_key_source
+from ._secrets import has_secret
 from ._times import (
     NOW_ENV,
     current_time,
@@ -94,6 +95,8 @@ _EXAMPLES: tuple[tuple[Registry[Any], tuple[str, ...]], ...] = (
 
 
 def _examples(registry: Registry[Any]) -> tuple[str, ...]:
+    if registry is SIGNATURE_ALGORITHMS and has_secret():
+        return ("HS256",)  # a shared secret is for HMAC
     for table, names in _EXAMPLES:
         if table is registry:
             return names

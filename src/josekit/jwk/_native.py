@@ -24,7 +24,17 @@ def password_bytes(password: bytes | str | None) -> bytes | None:
 
 
 def dump_pem(obj: Any, private: bool, password: bytes | None) -> str:
-    """``obj`` as PEM: PKCS#8 if ``private`` (encrypted when ``password``), else SPKI."""
+    """``obj`` as PEM: PKCS#8 if ``private`` (encrypted when ``password``), else SPKI.
+
+    Raises:
+        InvalidKeyError: pyca/cryptography has no PEM form for this key (the hybrid
+            post-quantum HPKE keys today): export it as a JWK.
+    """
+    if not hasattr(obj, "private_bytes" if private else "public_bytes"):
+        raise InvalidKeyError(
+            "this key has no PEM form in pyca/cryptography (the hybrid post-quantum HPKE keys "
+            "have none yet): export it as a JWK (to_dict)"
+        )
     if private:
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(password)
