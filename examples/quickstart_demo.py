@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 from josekit import Key, KeySet, errors, jwk, jwt
@@ -24,7 +25,10 @@ from josekit.jwks import RemoteKeySet
 
 START = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc).timestamp()
 """Where the simulated timeline starts (the demo never reads the real clock)."""
-DEMOS = ("quickstart_demo.py", "demo.py", "jwks_demo.py", "sdjwt_demo.py", "web_demo.py")
+OTHERS = sorted(
+    p.name for p in Path(__file__).parent.glob("*.py") if p.name != "quickstart_demo.py"
+)
+"""The other demos ``make demo`` runs, each in its own file."""
 
 
 class _JWKSHandler(BaseHTTPRequestHandler):
@@ -127,13 +131,13 @@ def identity_provider() -> None:
 def main() -> None:
     """Run the demo."""
     print("josekit demo. The timeline below is simulated time (a fixed clock passed as now=);")
-    print(f"its code is in examples/{DEMOS[0]}.")
+    print("its code is in examples/quickstart_demo.py.")
     print()
     shared_secret()
     print()
     identity_provider()
     print()
-    print("The rest of `make demo` runs " + ", ".join(f"examples/{d}" for d in DEMOS[1:]) + ".")
+    print("The rest of `make demo` runs " + ", ".join(f"examples/{d}" for d in OTHERS) + ".")
 
 
 def next_steps() -> None:
