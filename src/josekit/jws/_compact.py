@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Any
 
@@ -11,7 +10,7 @@ from .._b64 import b64d, b64e, b64e_str
 from .._header import parse_protected
 from .._json import dumps_bytes
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
-from ..errors import InvalidKeyError, JoseError, LimitExceededError, MalformedError
+from ..errors import JoseError, LimitExceededError, MalformedError
 from ..jwk import Key
 from ..policy import DEFAULT_LIMITS, Limits
 from ._common import (
@@ -61,21 +60,14 @@ def sign(
     data = payload_bytes(payload)
     given = None if header is None else header_dict(header, "header")
     desc = signing_alg(alg, key, given)
-    kid = key.kid
-    if given is None and kid is None:
-        h64 = _ALG_ONLY_HEADER[desc.name]
-        b64 = True
-    elif given is None and kid is not None:
-        # The same bytes as dumps_bytes({"alg": alg, "kid": kid}), without the dict.
-        try:
-            h64 = b64e(f'{{"alg":"{desc.name}","kid":{encode_basestring(kid)}}}'.encode())
-        except UnicodeEncodeError:
-            raise InvalidKeyError("the key's kid is not valid Unicode") from None
-        b64 = True
+    if given is None and key.kid is None:
+        # {"alg": ...} encoded once per algorithm: encoding it per call makes jws.sign.HS256
+        # take 1.55 times as long (6.70 against 4.33 us).
+        h64, b64 = _ALG_ONLY_HEADER[desc.name], True
     else:
         protected: dict[str, Any] = {"alg": desc.name}
-        if kid is not None:
-            protected["kid"] = kid
+        if key.kid is not None:
+            protected["kid"] = key.kid
         protected.update(given or {})
         b64 = check_new_header(protected, protected)
         h64 = b64e(dumps_bytes(protected))
@@ -152,22 +144,22 @@ def verify(
         JoseError: a subclass saying what was wrong; never a bare Python exception.
     """
     if (
-        type(algorithms) is list
+        type(token) is str
+        and type(algorithms) is list
         and len(algorithms) == 1
         and type(algorithms[0]) is str
         and algorithms[0] in TABLE
+        and not crit
+        and not unencoded_payload
+        and len(token) <= limits.max_token_size
+        and token.isascii()
     ):
-        allowed: Collection[str] = algorithms  # one implemented name: nothing more to check
-    else:
-        allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
-    understood = (
-        understood_extensions(crit, unencoded_payload) if crit or unencoded_payload else NOTHING
-    )
-    # The common case first, without the calls that explain what is wrong.
-    if type(token) is str and len(token) <= limits.max_token_size and token.isascii():
-        text = token
-    else:
-        text = compact_text(token, limits)
+        # The common call (a str token, one implemented alg, no extensions) goes straight to
+        # verify_text; without this, jws.verify.HS256 is 7.5% slower (7.99 against 7.34 us).
+        return verify_text(token, key_or_keyset, algorithms, NOTHING, limits, detached_payload)
+    allowed = SIGNATURE_ALGORITHMS.allowed(algorithms)
+    understood = understood_extensions(crit, unencoded_payload)
+    text = compact_text(token, limits)
     return verify_text(text, key_or_keyset, allowed, understood, limits, detached_payload)
 
 
@@ -195,18 +187,7 @@ def verify_text(
         raise not_compact(text)
     h64, p64, s64 = parts
     header = parse_protected(h64, limits)
-    alg = header.get("alg")
-    desc = TABLE.get(alg) if type(alg) is str else None
-    if (
-        desc is not None
-        and alg in allowed
-        and "crit" not in header
-        and "b64" not in header
-        and (type(kid := header.get("kid", "")) is str and len(kid) <= limits.max_kid_length)
-    ):
-        b64 = True  # the common header, checked inline: check_header() gives the same answer
-    else:
-        desc, b64 = check_header(header, header, allowed, understood, limits, alg_none, b64_refused)
+    desc, b64 = check_header(header, header, allowed, understood, limits, alg_none, b64_refused)
     if detached_payload is not None:
         if p64:
             raise MalformedError("a detached payload was given, but the token carries one")
@@ -218,12 +199,7 @@ def verify_text(
             check_payload_size(len(p64), limits, encoded=b64)
         signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
     signature = b64d(s64, "signature")
-    if isinstance(source, Key):
-        desc.check_key(source, "verify")
-        desc.verify(source, signing_input, signature)
-        used = source
-    else:
-        used = verify_signature(desc, source, header, signing_input, signature)
+    used = verify_signature(desc, source, header, signing_input, signature)
     if detached_payload is None:
         # Decoded only now: a forged token never costs a decode of its payload.
         payload = b64d(p64, "payload") if b64 else p64.encode("ascii")
