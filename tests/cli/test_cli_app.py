@@ -6,9 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-import click
 import pytest
-from cli_helpers import Invoke, load_vector
+from cli_helpers import Invoke, command_paths, load_vector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,17 +17,7 @@ from josekit.cli import cli, main
 RFC7519 = load_vector("rfc7519_examples.json")
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found = [prefix]
-    for name, command in group.commands.items():
-        if isinstance(command, click.Group):
-            found.extend(_commands(command, (*prefix, name)))
-        else:
-            found.append((*prefix, name))
-    return found
-
-
-@pytest.mark.parametrize("path", _commands(cli), ids=lambda p: " ".join(p) or "josekit")
+@pytest.mark.parametrize("path", command_paths(cli), ids=lambda p: " ".join(p) or "josekit")
 def test_every_help_has_an_example(invoke: Invoke, path: tuple[str, ...]) -> None:
     result = invoke(*path, "--help")
     assert result.exit_code == 0

@@ -134,6 +134,27 @@ def _decrypt_hints(header: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _with_jws_payload(
+    report: dict[str, Any],
+    warnings: list[str],
+    text: str | None,
+    header: Mapping[str, Any],
+    now: float,
+    depth: int,
+    decrypt: Decryptor | None,
+) -> dict[str, Any]:
+    """``report`` completed with the JWS payload ``text`` (None: detached) and the warnings."""
+    if text is None:
+        report.update(detached=True, payload_kind="detached", warnings=warnings)
+        return report
+    b64 = header.get("b64", True) is not False
+    payload = b64d(text, "payload") if b64 else text.encode("utf-8")
+    section = _payload_section(payload, header.get("cty"), now, depth, decrypt)
+    report["warnings"] = warnings + section.pop("warnings")
+    report.update(section)
+    return report
+
+
 def _inspect_jws_compact(
     token: str, now: float, depth: int, decrypt: Decryptor | None
 ) -> dict[str, Any]:
@@ -150,17 +171,7 @@ def _inspect_jws_compact(
     if header.get("alg") == "none" and s64:
         warnings.append("alg is 'none' but the signature part is not empty")
     warnings.extend(signature_size_warnings(header.get("alg"), size))
-    if not p64:
-        report["detached"] = True
-        report["payload_kind"] = "detached"
-        report["warnings"] = warnings
-        return report
-    b64 = header.get("b64", True) is not False
-    payload = b64d(p64, "payload") if b64 else p64.encode("utf-8")
-    section = _payload_section(payload, header.get("cty"), now, depth, decrypt)
-    report["warnings"] = warnings + section.pop("warnings")
-    report.update(section)
-    return report
+    return _with_jws_payload(report, warnings, p64 or None, header, now, depth, decrypt)
 
 
 def _inspect_jws_json(
@@ -209,19 +220,9 @@ def _inspect_jws_json(
         "signatures": signatures,
     }
     p_text = obj.get("payload")
-    if p_text is None:
-        report["detached"] = True
-        report["payload_kind"] = "detached"
-        report["warnings"] = warnings
-        return report
-    if not isinstance(p_text, str):
+    if p_text is not None and not isinstance(p_text, str):
         raise MalformedError("'payload' must be a string")
-    b64 = merged_first.get("b64", True) is not False
-    payload = b64d(p_text, "payload") if b64 else p_text.encode("utf-8")
-    section = _payload_section(payload, merged_first.get("cty"), now, depth, decrypt)
-    report["warnings"] = warnings + section.pop("warnings")
-    report.update(section)
-    return report
+    return _with_jws_payload(report, warnings, p_text, merged_first, now, depth, decrypt)
 
 
 def _jwe_common(
