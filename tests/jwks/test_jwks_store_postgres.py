@@ -186,3 +186,20 @@ def test_a_connection_dropped_mid_transaction_leaves_the_state(
         assert store.rotate(now=8 * MIN).created is not None  # the row lock was released
     finally:
         proxy.stop()
+
+
+def test_a_missing_server_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import _pg
+
+    monkeypatch.setattr(_pg, "find_bindir", lambda: None)
+    with pytest.raises(_pg.PostgresUnavailable, match="apt-get install -y postgresql"):  # noqa: SIM117
+        with _pg.postgres_server():
+            pass
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not found"):
+        _pg.unavailable("PostgreSQL server binaries not found")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _pg.unavailable("PostgreSQL server binaries not found")
