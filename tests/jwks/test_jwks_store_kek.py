@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from store_helpers import MIN, POLICY
 
 from josekit import jwe, jwk
 from josekit.errors import JoseError, KeyStoreError
@@ -29,13 +29,6 @@ from josekit.jwks import (
     RotationPolicy,
 )
 
-MIN = 60.0
-POLICY = RotationPolicy(
-    alg="ES256",
-    rotate_every=timedelta(minutes=10),
-    publish_ahead=timedelta(minutes=2),
-    retire_after=timedelta(minutes=20),
-)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k", "priv")
 OCT_KEK = jwk.generate("oct", size=256)
 KEKS = {

@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from store_helpers import MIN, POLICY
 
 from josekit.errors import KeyNotFoundError, KeyStoreError
 from josekit.jwks import KeyStore, MemoryKeyStorage, RotationPolicy
-
-MIN = 60.0
-POLICY = RotationPolicy(
-    alg="ES256",
-    rotate_every=timedelta(minutes=10),
-    publish_ahead=timedelta(minutes=2),
-    retire_after=timedelta(minutes=20),
-)
 
 
 def _at(seconds: float) -> datetime:

@@ -7,18 +7,11 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from store_helpers import MIN, POLICY
 
 from _pg import TcpProxy
 from josekit.errors import JoseError, KeyStoreError
-from josekit.jwks import KeyStore, PostgresKeyStorage, RotationPolicy
-
-MIN = 60.0
-POLICY = RotationPolicy(
-    alg="ES256",
-    rotate_every=timedelta(minutes=10),
-    publish_ahead=timedelta(minutes=2),
-    retire_after=timedelta(minutes=20),
-)
+from josekit.jwks import KeyStore, PostgresKeyStorage
 
 
 def _row(dsn: str, table: str, name: str = "default") -> tuple[int, str | None] | None:
