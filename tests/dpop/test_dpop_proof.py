@@ -45,6 +45,14 @@ def test_a_valid_proof_passes_and_names_its_key() -> None:
     assert result.header["typ"] == "dpop+jwt"
 
 
+def test_a_proof_repr_names_its_claims_not_their_values() -> None:
+    result = check(forge(KEY))
+    for text in (repr(result), str(result)):
+        assert result.claims["jti"] not in text
+        assert "'jti'" in text
+        assert result.jkt in text
+
+
 def test_create_proof_round_trip_with_every_claim() -> None:
     proof = dpop.create_proof(
         KEY, "POST", URL + "?q=1#frag", access_token="tok", nonce="n-1", iat=NOW, jti="j"

@@ -31,6 +31,7 @@ def test_public_names() -> None:
         "decrypt_json",
         "encrypt",
         "encrypt_json",
+        "unverified_header",
     ]
 
 

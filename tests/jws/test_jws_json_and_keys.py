@@ -313,11 +313,13 @@ def test_resolver_returning_something_else_than_keys() -> None:
 def test_public_names() -> None:
     assert jws.__all__ == [
         "Signer",
+        "UnsecuredJWS",
         "VerifiedJWS",
         "decode_unsecured",
         "encode_unsecured",
         "sign",
         "sign_json",
+        "unverified_header",
         "verify",
         "verify_json",
     ]

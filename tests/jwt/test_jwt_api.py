@@ -17,6 +17,7 @@ def test_exported_names() -> None:
         "NestedToken",
         "StringOrList",
         "Token",
+        "UnsecuredToken",
         "decode",
         "decode_access_token",
         "decode_access_token_async",
@@ -32,6 +33,8 @@ def test_exported_names() -> None:
         "encode_encrypted",
         "encode_nested",
         "encode_unsecured",
+        "unverified_claims",
+        "unverified_header",
     ]
     for name in jwt.__all__:
         assert getattr(jwt, name) is not None

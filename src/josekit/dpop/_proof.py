@@ -13,6 +13,7 @@ from typing import Any, Union
 
 from .._b64 import b64d, b64e_str
 from .._json import dumps_bytes, loads_object
+from .._redact import redacted
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -59,7 +60,7 @@ _PUBLIC_MEMBERS = ("kty", "crv", "x", "y", "n", "e", "pub")
 _ALG_FOR_CURVE = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "Ed25519": "Ed25519"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class DPoPProof:
     """A DPoP proof that passed every check of RFC 9449 §4.3."""
 
@@ -71,6 +72,11 @@ class DPoPProof:
     """The proof's claims (``jti``, ``htm``, ``htu``, ``iat``, and ``ath``/``nonce`` if sent)."""
     header: dict[str, Any]
     """The proof's protected header (``typ``, ``alg``, ``jwk``)."""
+
+    def __repr__(self) -> str:
+        return redacted(self, ("header", "key", "jkt", "claims"))
+
+    __str__ = __repr__
 
 
 def access_token_hash(access_token: str) -> str:

@@ -16,5 +16,14 @@ from __future__ import annotations
 from ._common import DecryptedJWE, Recipient
 from ._compact import decrypt, encrypt
 from ._json import decrypt_json, encrypt_json
+from ._unverified import unverified_header
 
-__all__ = ["DecryptedJWE", "Recipient", "decrypt", "decrypt_json", "encrypt", "encrypt_json"]
+__all__ = [
+    "DecryptedJWE",
+    "Recipient",
+    "decrypt",
+    "decrypt_json",
+    "encrypt",
+    "encrypt_json",
+    "unverified_header",
+]

@@ -9,6 +9,7 @@ from typing import Any, Union
 
 from .._b64 import b64e_str
 from .._header import JWE_REGISTERED, check_crit, check_kid
+from .._redact import redacted
 from ..algorithms.content import CONTENT_ENCRYPTION, DECRYPTION_FAILED, ContentEncryption
 from ..algorithms.key_management import KEY_MANAGEMENT, KeyManagement
 from ..errors import (
@@ -45,7 +46,7 @@ GENERATED = ("epk", "iv", "tag", "p2s")
 """Header parameters josekit computes while encrypting; a caller never sets them."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class DecryptedJWE:
     """The result of a successful decryption.
 
@@ -56,6 +57,9 @@ class DecryptedJWE:
         key: the key that decrypted it (a PBES2 password comes back as an ``oct`` key).
         protected_header: the integrity-protected part of ``header``.
         aad: the JSON serialization's additional authenticated data, if any.
+
+    ``repr()`` and ``str()`` show the header, the key and the plaintext's size, never its
+    bytes.
     """
 
     plaintext: bytes
@@ -63,6 +67,11 @@ class DecryptedJWE:
     key: Key
     protected_header: dict[str, Any] = field(default_factory=dict)
     aad: bytes | None = None
+
+    def __repr__(self) -> str:
+        return redacted(self, ("header", "key", "plaintext", "aad"))
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,18 +9,21 @@ b'hello'
 
 from __future__ import annotations
 
-from ._common import Signer, VerifiedJWS
+from ._common import Signer, UnsecuredJWS, VerifiedJWS
 from ._compact import sign, verify
 from ._json import sign_json, verify_json
 from ._unsecured import decode_unsecured, encode_unsecured
+from ._unverified import unverified_header
 
 __all__ = [
     "Signer",
+    "UnsecuredJWS",
     "VerifiedJWS",
     "decode_unsecured",
     "encode_unsecured",
     "sign",
     "sign_json",
+    "unverified_header",
     "verify",
     "verify_json",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .._header import JWS_REGISTERED, check_crit, check_kid
+from .._redact import redacted
 from ..algorithms.signing import SIGNATURE_ALGORITHMS, SignatureAlgorithm
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -25,6 +26,7 @@ __all__ = [
     "NOTHING",
     "TABLE",
     "KeySource",
+    "UnsecuredJWS",
     "Payload",
     "Signer",
     "VerifiedJWS",
@@ -46,21 +48,50 @@ KeySource = Union[Key, KeyResolver]
 TABLE = SIGNATURE_ALGORITHMS.table
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class VerifiedJWS:
     """The result of a successful verification.
 
     Attributes:
         payload: the verified payload bytes.
         header: the protected and unprotected header parameters of the signature that verified.
-        key: the key that verified it (``None`` only from :func:`decode_unsecured`).
+        key: the key that verified it.
         protected_header: the integrity-protected part of ``header``.
+
+    ``repr()`` and ``str()`` show the header, the key and the payload's size, never its bytes.
     """
 
     payload: bytes
     header: dict[str, Any]
-    key: Key | None
+    key: Key
     protected_header: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return redacted(self, ("header", "key", "payload"))
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UnsecuredJWS:
+    """An unsecured JWS (``alg: none``) read by :func:`~josekit.jws.decode_unsecured`.
+
+    Attributes:
+        payload: the payload bytes; nothing verified them.
+        header: the protected header (``alg`` is ``"none"``).
+        key: always ``None``: no key was involved.
+        protected_header: the same as ``header`` (an unsecured JWS is compact).
+    """
+
+    payload: bytes
+    header: dict[str, Any]
+    key: None = None
+    protected_header: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return redacted(self, ("header", "payload"))
+
+    __str__ = __repr__
 
 
 # Every verification builds a VerifiedJWS. Setting its slots directly, instead of calling the
@@ -73,7 +104,7 @@ _SET_FIELDS = tuple(
 
 
 def verified_result(
-    payload: bytes, header: dict[str, Any], key: Key | None, protected: dict[str, Any]
+    payload: bytes, header: dict[str, Any], key: Key, protected: dict[str, Any]
 ) -> VerifiedJWS:
     """``VerifiedJWS(payload, header, key, protected)``, built without the dataclass __init__."""
     result: VerifiedJWS = _new_object(VerifiedJWS)

@@ -12,11 +12,10 @@ from ..errors import InvalidHeaderError, InvalidSignatureError
 from ..policy import DEFAULT_LIMITS, Limits
 from ._common import (
     Payload,
-    VerifiedJWS,
+    UnsecuredJWS,
     check_payload_size,
     header_dict,
     payload_bytes,
-    verified_result,
 )
 from ._compact import compact_text
 
@@ -39,7 +38,7 @@ def encode_unsecured(payload: Payload, *, header: Mapping[str, Any] | None = Non
     return f"{b64e_str(dumps_bytes(protected))}.{b64e_str(data)}."
 
 
-def decode_unsecured(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> VerifiedJWS:
+def decode_unsecured(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> UnsecuredJWS:
     """Read an unsecured JWS (``alg: none`` and an empty signature). Nothing is verified.
 
     Raises:
@@ -59,4 +58,4 @@ def decode_unsecured(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> 
     if "b64" in header:
         raise InvalidHeaderError("'b64' must be listed in 'crit' (RFC 7797 §6)")
     check_payload_size(len(p64), limits, encoded=True)
-    return verified_result(b64d(p64, "payload"), header, None, header)
+    return UnsecuredJWS(b64d(p64, "payload"), header, None, header)

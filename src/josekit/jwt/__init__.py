@@ -27,7 +27,8 @@ from ._claims import Duration, Instant, StringOrList
 from ._encrypted import decode_encrypted, decode_nested, encode_encrypted, encode_nested
 from ._profiles import ACCESS_TOKEN_CLAIMS, ID_TOKEN_CLAIMS, decode_access_token, decode_id_token
 from ._signed import decode, decode_unsecured, encode, encode_unsecured
-from ._token import NestedToken, Token
+from ._token import NestedToken, Token, UnsecuredToken
+from ._unverified import unverified_claims, unverified_header
 
 __all__ = [
     "ACCESS_TOKEN_CLAIMS",
@@ -37,6 +38,7 @@ __all__ = [
     "NestedToken",
     "StringOrList",
     "Token",
+    "UnsecuredToken",
     "decode",
     "decode_access_token",
     "decode_access_token_async",
@@ -52,4 +54,6 @@ __all__ = [
     "encode_encrypted",
     "encode_nested",
     "encode_unsecured",
+    "unverified_claims",
+    "unverified_header",
 ]

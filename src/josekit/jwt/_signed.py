@@ -31,7 +31,7 @@ from ._claims import (
     validate,
 )
 from ._replay import check_replay
-from ._token import Token
+from ._token import Token, UnsecuredToken
 
 __all__ = [
     "decode",
@@ -288,11 +288,11 @@ def decode_unsecured(
     max_age: Duration | None = None,
     now: Instant | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> Token:
+) -> UnsecuredToken:
     """Read an unsecured JWT (``alg: none``, empty signature) and validate its claims.
 
     Nothing is verified: anyone can have written these claims. The claim options are those
-    of :func:`decode`; the returned :class:`Token` has ``key=None``.
+    of :func:`decode`; the returned :class:`UnsecuredToken` has ``key=None``.
     """
     checks = claim_checks(
         issuer=issuer,
@@ -317,4 +317,4 @@ def decode_unsecured(
         )
     claims = parse_claims(result.payload, header, limits)
     validate(claims, header, checks)
-    return Token(claims, header, None)
+    return UnsecuredToken(claims, header)

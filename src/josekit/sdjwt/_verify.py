@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 
 from .._b64 import b64e_str
 from .._json import loads_object
+from .._redact import redacted
 from ..errors import JoseError, SDJWTError
 from ..jwk import Key, KeyResolver
 from ..jwk._public import import_public
@@ -34,7 +35,7 @@ __all__ = ["VerifiedSDJWT", "verify"]
 KeySource = Union[Key, KeyResolver]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class VerifiedSDJWT:
     """A verified SD-JWT (or SD-JWT+KB).
 
@@ -55,6 +56,12 @@ class VerifiedSDJWT:
     disclosures: tuple[Disclosure, ...]
     holder_key: Key | None
     kb_claims: dict[str, Any] | None
+
+    def __repr__(self) -> str:
+        # Disclosed claims are personal data: their names only, never their values.
+        return redacted(self, ("header", "key", "claims", "disclosures", "holder_key"))
+
+    __str__ = __repr__
 
 
 def _refused(what: str, exc: JoseError) -> SDJWTError:
