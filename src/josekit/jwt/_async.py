@@ -165,6 +165,10 @@ async def decode_id_token_async(
     max_auth_age: Duration | None = None,
     now: Instant | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    access_token: str | None = None,
+    code: str | None = None,
+    state: str | None = None,
+    response_type: str | None = None,
 ) -> Token:
     """:func:`josekit.jwt.decode_id_token` (OIDC Core) for event loops, any key source."""
     text = signed_text(token, limits)
@@ -183,6 +187,10 @@ async def decode_id_token_async(
             max_auth_age=max_auth_age,
             now=now,
             limits=limits,
+            access_token=access_token,
+            code=code,
+            state=state,
+            response_type=response_type,
         )
 
     return await _with_keys(text, key_or_keyset, limits, run)

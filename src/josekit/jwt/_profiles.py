@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InvalidClaimError, InvalidHeaderError, JoseError, MissingClaimError
 from ..policy import DEFAULT_LIMITS, Limits
 from ._claims import Duration, Instant, StringOrList, check_age, instant, media_type, seconds
+from ._oidc_hashes import RESPONSE_TYPES, check_token_hashes
 from ._signed import KeySource, decode
 from ._token import Token
 
@@ -83,6 +84,10 @@ def decode_id_token(
     max_auth_age: Duration | None = None,
     now: Instant | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    access_token: str | None = None,
+    code: str | None = None,
+    state: str | None = None,
+    response_type: str | None = None,
 ) -> Token:
     """Verify an OpenID Connect ID token as the client it was issued to (OIDC Core §3.1.3.7).
 
@@ -98,9 +103,21 @@ def decode_id_token(
         max_age: refuse ID tokens issued (``iat``) longer ago than this.
         max_auth_age: refuse when the end-user authenticated (``auth_time``) longer ago
             than this (the ``max_age`` request parameter); ``auth_time`` becomes required.
+        access_token: the access token issued with the ID token: its ``at_hash`` must
+            match (OIDC Core §3.1.3.8, §3.2.2.9).
+        code: the authorization code returned with the ID token (hybrid flow): ``c_hash``
+            is then required and must match (§3.3.2.11).
+        state: the ``state`` returned with the ID token: ``s_hash`` is then required and
+            must match (FAPI 1.0 Advanced §5.1).
+        response_type: the flow's OAuth ``response_type`` (``"code"``, ``"id_token token"``,
+            ``"code id_token"``, ``"code id_token token"``...): the hash claims that flow
+            requires must be present, and the values they hash given.
 
-    The other arguments are those of :func:`decode`.
+    The hashes use the hash of the ID token's ``alg`` (SHA-512 for EdDSA with Ed25519, per
+    the OpenID Connect Core errata). The other arguments are those of :func:`decode`.
     """
+    hashed = _hashed_values(access_token, code, state)
+    hashes_required = _required_hashes(response_type, hashed)
     for name, value in (("issuer", issuer), ("client_id", client_id)):
         if not (isinstance(value, str) and value):
             raise JoseError(f"{name} must be a non-empty string")
@@ -144,7 +161,47 @@ def decode_id_token(
     if auth_age is not None:
         current = time.time() if now is None else instant(now)
         check_age(claims, "auth_time", auth_age, seconds(leeway, "leeway"), current)
+    if any(value is not None for value in hashed.values()):
+        check_token_hashes(claims, result.header["alg"], result.key, hashed, hashes_required)
     return result
+
+
+_HASHED_ARGUMENT = {"at_hash": "access_token", "c_hash": "code", "s_hash": "state"}
+
+
+def _hashed_values(
+    access_token: str | None, code: str | None, state: str | None
+) -> dict[str, str | None]:
+    hashed = {"at_hash": access_token, "c_hash": code, "s_hash": state}
+    for claim, value in hashed.items():
+        if value is not None and not (type(value) is str and value and value.isascii()):
+            raise JoseError(f"{_HASHED_ARGUMENT[claim]} must be a non-empty ASCII string")
+    return hashed
+
+
+def _required_hashes(response_type: str | None, hashed: dict[str, str | None]) -> frozenset[str]:
+    """The hash claims the flow requires (a code or a state given beside the token: theirs)."""
+    if response_type is None:
+        required = frozenset(c for c in ("c_hash",) if hashed[c] is not None)
+    else:
+        words = sorted(str(response_type).split(), key=lambda w: _ORDER.get(w, 3))
+        flow = RESPONSE_TYPES.get(" ".join(words))
+        if flow is None:
+            raise JoseError(
+                f"response_type {response_type!r} is not an OpenID Connect flow "
+                f"(one of {sorted(RESPONSE_TYPES)})"
+            )
+        for claim in sorted(flow):
+            if hashed[claim] is None:
+                raise JoseError(
+                    f"response_type {response_type!r} requires {claim!r}: pass "
+                    f"{_HASHED_ARGUMENT[claim]}= the value it hashes"
+                )
+        required = flow
+    return required | (frozenset({"s_hash"}) if hashed["s_hash"] is not None else frozenset())
+
+
+_ORDER = {"code": 0, "id_token": 1, "token": 2}
 
 
 def _names(required: Iterable[str]) -> tuple[str, ...]:
