@@ -19,6 +19,12 @@ class _Named(Protocol):
 T = TypeVar("T", bound=_Named)
 
 
+def _runs(entry: object) -> bool:
+    suite = getattr(entry, "suite", None)
+    missing = getattr(suite, "missing", None)
+    return missing is None or missing() is None
+
+
 class Registry(Generic[T], Mapping[str, T]):
     """A frozen table of algorithm descriptors, keyed by their JOSE identifier."""
 
@@ -53,6 +59,14 @@ class Registry(Generic[T], Mapping[str, T]):
         """The read-only name -> descriptor mapping itself (fast ``.get`` for hot paths)."""
         return self._entries
 
+    def runnable(self) -> list[str]:
+        """The names the installed cryptography can run, in table order (for messages).
+
+        A row whose ``suite`` reports a missing piece (HPKE over a KEM the installed
+        pyca/cryptography lacks) is left out of the lists messages show.
+        """
+        return [name for name, entry in self._entries.items() if _runs(entry)]
+
     def lookup(self, name: object) -> T:
         """The descriptor for ``name``, or :class:`UnsupportedAlgorithmError`."""
         try:
@@ -60,7 +74,7 @@ class Registry(Generic[T], Mapping[str, T]):
         except (KeyError, TypeError):
             raise UnsupportedAlgorithmError(
                 f"{self.kind} algorithm {name!r} is not supported "
-                f"(josekit implements {', '.join(self._entries)})"
+                f"(josekit implements {', '.join(self.runnable())})"
             ) from None
 
     def allow_list(

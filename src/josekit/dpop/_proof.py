@@ -14,6 +14,7 @@ from typing import Any, Union
 from .._b64 import b64d, b64e_str
 from .._json import dumps_bytes, loads_object
 from .._redact import redacted
+from .._text import duration_text, instant_text
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -279,9 +280,17 @@ def _check_claims(
     if type(iat) is not int:
         raise _fail("iat", "iat must be an integer NumericDate")
     if iat > now + leeway:
-        raise _fail("iat", f"iat {iat} is in the future (now {now:.0f}, leeway {leeway:g}s)")
+        raise _fail(
+            "iat",
+            f"iat {instant_text(iat)} is in the future (it is now {instant_text(now)}, "
+            f"leeway {duration_text(leeway)})",
+        )
     if iat < now - max_age - leeway:
-        raise _fail("iat", f"iat {iat} is older than max_age {max_age:g}s (now {now:.0f})")
+        raise _fail(
+            "iat",
+            f"iat {instant_text(iat)} is older than max_age {duration_text(max_age)} (it is now "
+            f"{instant_text(now)})",
+        )
     jti = claims.get("jti")
     if type(jti) is not str or not 0 < len(jti) <= MAX_JTI_LENGTH:
         raise _fail("jti", f"jti must be a non-empty string of at most {MAX_JTI_LENGTH} characters")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._text import a_an
 from ..errors import InvalidKeyError, UnsupportedAlgorithmError
 from ._alg_keys import ALG_KEYS
 from ._curves import OKP_CURVES
@@ -47,7 +48,7 @@ def _shape(
     if row.bits is None or size is None:
         return row.kty, None, row.bits if size is None else size
     if row.exact and size != row.bits:
-        raise InvalidKeyError(f"alg {alg} needs a {row.bits}-bit key, not {size} bits")
+        raise InvalidKeyError(f"alg {alg} needs {a_an(f'{row.bits}-bit')} key, not {size} bits")
     if size < row.bits:
         raise InvalidKeyError(f"alg {alg} needs a key of at least {row.bits} bits, not {size}")
     return row.kty, None, size

@@ -35,6 +35,7 @@ __all__ = [
     "check_new_header",
     "check_payload_size",
     "header_dict",
+    "kid_mismatch",
     "payload_bytes",
     "signing_alg",
     "understood_extensions",
@@ -228,6 +229,17 @@ def check_new_header(protected: Mapping[str, Any], merged: Mapping[str, Any]) ->
     return b64_flag(protected, merged)
 
 
+def kid_mismatch(header: Mapping[str, Any], key: Key) -> InvalidSignatureError | None:
+    """The failure of a signature whose ``kid`` is not the one key's, else ``None``."""
+    kid = header.get("kid")
+    if key.kid is None or type(kid) is not str or kid == key.kid:
+        return None
+    return InvalidSignatureError(
+        f"signature verification failed; the token's kid {kid[:80]!r} is not this key's "
+        f"kid {key.kid!r}: it was probably signed by another key (pass a KeySet)"
+    )
+
+
 def verify_signature(
     desc: SignatureAlgorithm,
     source: KeySource,
@@ -239,7 +251,10 @@ def verify_signature(
     the key that verified. Keys are checked against ``desc`` before any cryptography."""
     if isinstance(source, Key):
         desc.check_key(source, "verify")
-        desc.verify(source, signing_input, signature)
+        try:
+            desc.verify(source, signing_input, signature)
+        except InvalidSignatureError as exc:
+            raise kid_mismatch(header, source) or exc from None
         return source
     fitting = fitting_keys(
         source,

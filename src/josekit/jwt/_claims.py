@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from math import isfinite
 from typing import Any, NamedTuple, Union
 
 from .._json import dumps_bytes
+from .._text import duration_text, instant_text
 from ..errors import (
     ClaimError,
     ExpiredTokenError,
@@ -59,13 +60,8 @@ def _show(value: object, limit: int = 80) -> str:
 
 
 def _when(value: float) -> str:
-    """A NumericDate with its UTC date, for messages."""
-    text = str(int(value)) if type(value) is float and value.is_integer() else repr(value)
-    try:
-        stamp = datetime.fromtimestamp(value, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return text
-    return f"{text} ({stamp})"
+    """A NumericDate for messages: ISO 8601 UTC, whole seconds."""
+    return instant_text(value)
 
 
 def _finite(value: object) -> float | None:
@@ -209,8 +205,8 @@ def check_age(
         raise _not_numeric_date(name, value)
     if value < now - leeway - max_age:
         raise ExpiredTokenError(
-            f"claim {name!r} is {_when(value)}, more than max_age {max_age:g}s ago; "
-            f"it is now {_when(now)} (leeway {leeway:g}s)",
+            f"claim {name!r} is {_when(value)}, more than max_age {duration_text(max_age)} ago; "
+            f"it is now {_when(now)} (leeway {duration_text(leeway)})",
             name,
         )
 
@@ -290,7 +286,8 @@ def validate(claims: Mapping[str, Any], header: Mapping[str, Any], checks: Claim
             raise _not_numeric_date("exp", exp)
         if exp <= now - leeway:
             raise ExpiredTokenError(
-                f"the token expired at {_when(exp)}; it is now {_when(now)} (leeway {leeway:g}s)",
+                f"the token expired at {_when(exp)}; it is now {_when(now)} "
+                f"(leeway {duration_text(leeway)})",
                 "exp",
             )
     nbf = claims.get("nbf", _MISSING)
@@ -300,7 +297,7 @@ def validate(claims: Mapping[str, Any], header: Mapping[str, Any], checks: Claim
         if nbf > now + leeway:
             raise NotYetValidError(
                 f"the token is not valid before {_when(nbf)}; it is now {_when(now)} "
-                f"(leeway {leeway:g}s)",
+                f"(leeway {duration_text(leeway)})",
                 "nbf",
             )
     iat = claims.get("iat", _MISSING)
@@ -310,7 +307,7 @@ def validate(claims: Mapping[str, Any], header: Mapping[str, Any], checks: Claim
         if iat > now + leeway:
             raise NotYetValidError(
                 f"the token claims to be issued at {_when(iat)}, in the future; it is now "
-                f"{_when(now)} (leeway {leeway:g}s)",
+                f"{_when(now)} (leeway {duration_text(leeway)})",
                 "iat",
             )
     if max_age is not None:

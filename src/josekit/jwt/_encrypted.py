@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from .. import jwe
+from ..algorithms.key_management import KEY_MANAGEMENT
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
-from ..errors import InvalidHeaderError, MalformedError
+from ..errors import AlgorithmNotAllowedError, InvalidHeaderError, MalformedError
 from ..jwk import Key, KeyResolver
 from ..policy import DEFAULT_LIMITS, Limits
 from ._claims import (
@@ -178,6 +179,23 @@ def nested_text(token: object, limits: Limits) -> str:
     return encrypted_text(token, limits, "jwt.decode_nested()")
 
 
+def _refuse_signature_algorithms(algorithms: object) -> None:
+    """Name the mix-up of a JWS ``alg`` given in ``algorithms`` (the JWE's list)."""
+    if not isinstance(algorithms, (list, tuple, set, frozenset)):
+        return
+    misplaced = sorted(
+        name
+        for name in algorithms
+        if isinstance(name, str) and name in SIGNATURE_ALGORITHMS and name not in KEY_MANAGEMENT
+    )
+    if misplaced:
+        raise AlgorithmNotAllowedError(
+            f"algorithms names the key-management algorithms of the outer JWE (such as "
+            f"'RSA-OAEP-256' or 'ECDH-ES+A256KW'); {', '.join(map(repr, misplaced))} "
+            "signs the inner JWT: put the signature algorithms in signing_algorithms"
+        )
+
+
 def open_nested(
     text: str,
     decryption_key: DecryptionKeySource,
@@ -186,6 +204,7 @@ def open_nested(
     limits: Limits,
 ) -> tuple[jwe.DecryptedJWE, str]:
     """Decrypt the outer JWE of a nested JWT; return it and the inner compact JWS."""
+    _refuse_signature_algorithms(algorithms)
     outer = jwe.decrypt(
         text, decryption_key, algorithms=algorithms, encryptions=encryptions, limits=limits
     )

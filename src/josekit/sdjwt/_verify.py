@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from .._b64 import b64e_str
 from .._json import loads_object
 from .._redact import redacted
+from .._text import duration_text, instant_text
 from ..errors import JoseError, SDJWTError
 from ..jwk import Key, KeyResolver
 from ..jwk._public import import_public
@@ -123,11 +124,15 @@ def _kb_time(iat: object, now: float, max_age: float, leeway: float) -> None:
     if not (type(iat) is int or (type(iat) is float and isfinite(iat))):
         raise SDJWTError(f"the Key Binding JWT's iat must be a NumericDate, not {iat!r}")
     if iat > now + leeway:
-        raise SDJWTError(f"the Key Binding JWT's iat {iat} is in the future (now {now:.0f})")
+        raise SDJWTError(
+            f"the Key Binding JWT's iat {instant_text(iat)} is in the future (it is now "
+            f"{instant_text(now)}, leeway {duration_text(leeway)})"
+        )
     if iat < now - max_age - leeway:
         raise SDJWTError(
-            f"the Key Binding JWT was made at {iat}, more than kb_max_age {max_age:g}s before "
-            f"now ({now:.0f}): the presentation is stale"
+            f"the Key Binding JWT was made at {instant_text(iat)}, more than kb_max_age "
+            f"{duration_text(max_age)} before now ({instant_text(now)}): the presentation "
+            "is stale"
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from cryptography.hazmat.primitives import hashes
 
 from ..._b64 import b64d
+from ..._text import a_an
 from ...errors import DecryptionError, InvalidHeaderError, InvalidKeyError
 from ...jwk import Key
 from ...jwk._secret import not_a_key_message
@@ -79,7 +80,8 @@ class KeyManagement(ABC):
             raise InvalidKeyError(not_a_key_message(key))
         if key.kty not in self.key_types:
             raise InvalidKeyError(
-                f"alg {self.name} needs a {' or '.join(sorted(self.key_types))} key, not {key.kty}"
+                f"alg {self.name} needs {a_an(' or '.join(sorted(self.key_types)))} key, not "
+                f"{a_an(key.kty)} key"
             )
         self._check_material(key, enc)
         decrypting = operation == "decrypt"
@@ -153,7 +155,7 @@ def check_kek(name: str, key: Key, size: int) -> None:
     """Refuse an AES key-encryption key that is not ``size`` bytes."""
     if len(key.crypto_key) != size:
         raise InvalidKeyError(
-            f"alg {name} needs a {size * 8}-bit key; this one has {key.size} bits"
+            f"alg {name} needs {a_an(f'{size * 8}-bit')} key; this one has {key.size} bits"
         )
 
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap
 
 from ..._b64 import b64d, b64e_str
+from ..._text import a_an
 from ...errors import InvalidHeaderError, InvalidKeyError, MalformedError
 from ...jwk import Key
 from ...jwk._curves import EC_CURVES, OKP_CURVES
@@ -37,7 +38,7 @@ def _public_from_epk(epk: object, key: Key) -> Any:
         raise InvalidHeaderError("ECDH-ES needs an 'epk' header parameter: a public JWK")
     if epk.get("kty") != key.kty or epk.get("crv") != key.crv:
         raise InvalidHeaderError(
-            f"the 'epk' must be a {key.kty} key on {key.crv}, the recipient key's curve"
+            f"the 'epk' must be {a_an(key.kty)} key on {key.crv}, the recipient key's curve"
         )
     if "d" in epk:
         raise InvalidHeaderError("the 'epk' must be a public key")
