@@ -48,6 +48,7 @@ from ._async import (
     verify_async,
 )
 from ._events import FetchEvent
+from ._keysource import KeySource
 from ._policy import KeyStatus, RotationPolicy, RotationResult
 from ._remote import RemoteKeySet
 from ._server import JWKS_PATH, PublicKeySource, create_app
@@ -62,6 +63,7 @@ __all__ = [
     "AsyncRemoteKeySet",
     "FetchEvent",
     "FileKeyStorage",
+    "KeySource",
     "KeyStatus",
     "KeyStorage",
     "KeyStore",

@@ -26,6 +26,7 @@ from .._b64 import b64e_str
 from ..errors import JoseError, KeyStoreError
 from ..jwk import Key, KeySet
 from ._kek import Keks, seal, unseal
+from ._keysource import KeySource
 
 __all__ = ["ORDER", "Entry", "Snapshot", "State", "encode_state", "decode_state", "moment"]
 
@@ -78,8 +79,13 @@ def _binding(name: str, kid: str, digest: str) -> dict[str, Any]:
     return {"store": name, "kid": kid, "state": digest}
 
 
-def encode_state(state: State, name: str, keks: Keks | None) -> dict[str, Any]:
-    """The document to save for ``state`` (private keys sealed when there are KEKs)."""
+def encode_state(
+    state: State, name: str, keks: Keks | None, keys: KeySource | None = None
+) -> dict[str, Any]:
+    """The document to save for ``state`` (private keys sealed when there are KEKs).
+
+    A key held by ``keys`` (a token) is saved as its public JWK and its ``held`` reference.
+    """
     public: dict[str, Any] = {
         "format": _FORMAT,
         "name": name,
@@ -88,12 +94,21 @@ def encode_state(state: State, name: str, keks: Keks | None) -> dict[str, Any]:
         "revoked": list(state.revoked),
         "keys": [e.public_document() for e in state.entries],
     }
+    held = {e.key.kid for e in state.entries if e.key.external is not None}
+    for item, entry in zip(public["keys"], state.entries, strict=True):
+        if entry.key.kid in held:
+            if keys is None:
+                raise KeyStoreError(f"key {entry.key.kid!r} is held elsewhere: pass keys=")
+            item["held"] = keys.reference(entry.key)
     if keks is None:
         for item, entry in zip(public["keys"], state.entries, strict=True):
-            item["jwk"] = entry.key.to_dict(private=True)
+            if entry.key.kid not in held:
+                item["jwk"] = entry.key.to_dict(private=True)
         return public
     digest = _digest(public)
     for item, entry in zip(public["keys"], state.entries, strict=True):
+        if entry.key.kid in held:
+            continue
         private = entry.key.to_dict(private=True)
         members = {k: v for k, v in private.items() if k not in item["jwk"]}
         item["sealed"] = seal(keks, members, _binding(name, entry.key.kid or "", digest))
@@ -115,6 +130,8 @@ def _private_jwk(
     jwk = item.get("jwk")
     if not isinstance(jwk, dict):
         raise KeyStoreError(f"{where}: 'jwk' must be an object")
+    if "held" in item:
+        return jwk  # a key held by a token: opened by _held_key
     sealed = item.get("sealed")
     if keks is None:
         if sealed is not None:
@@ -137,8 +154,22 @@ def _private_jwk(
     return {**jwk, **members}
 
 
+def _held_key(item: dict[str, Any], jwk: dict[str, Any], where: str, keys: KeySource | None) -> Key:
+    held = item["held"]
+    if keys is None or not isinstance(held, dict) or "d" in jwk:
+        raise KeyStoreError(
+            f"{where}: the key is held by a token ({held!r}); open the store with keys=<token>"
+        )
+    return keys.open_key(held, jwk)
+
+
 def _parse_entry(
-    item: object, where: str, name: str, keks: Keks | None, digest: str | None
+    item: object,
+    where: str,
+    name: str,
+    keks: Keks | None,
+    digest: str | None,
+    keys: KeySource | None = None,
 ) -> Entry:
     if not isinstance(item, dict):
         raise KeyStoreError(f"{where} is not an object")
@@ -147,7 +178,7 @@ def _parse_entry(
         raise KeyStoreError(f"{where}: unknown status {status!r}")
     jwk = _private_jwk(item, where, name, keks, digest)
     try:
-        key = Key.import_key(jwk)
+        key = _held_key(item, jwk, where, keys) if "held" in item else Key.import_key(jwk)
     except JoseError as exc:
         raise KeyStoreError(f"{where}: invalid key: {exc}") from None
     if not key.is_private or key.kid is None or key.alg is None:
@@ -178,7 +209,11 @@ def _public_part(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decode_state(
-    document: Mapping[str, Any] | None, name: str, keks: Keks | None, origin: str
+    document: Mapping[str, Any] | None,
+    name: str,
+    keks: Keks | None,
+    origin: str,
+    keys: KeySource | None = None,
 ) -> State:
     """Parse and check a saved document (every key opened, or nothing returned)."""
     if document is None:
@@ -206,7 +241,7 @@ def decode_state(
         raise KeyStoreError(f"the key store state in {origin} has too many keys")
     digest = None if keks is None else _digest(_public_part(document))
     entries = tuple(
-        _parse_entry(item, f"key {index} in {origin}", name, keks, digest)
+        _parse_entry(item, f"key {index} in {origin}", name, keks, digest, keys)
         for index, item in enumerate(document["keys"])
     )
     for status in ("current", "next"):

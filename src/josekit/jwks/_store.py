@@ -21,6 +21,7 @@ from ..errors import JoseError, KeyNotFoundError, KeyStoreError
 from ..jwk import Key, KeySet
 from . import _schedule
 from ._kek import as_keks
+from ._keysource import KeySource
 from ._policy import Instant, KeyStatus, RotationPolicy, RotationResult, new_key
 from ._state import ORDER, Entry, Snapshot, State, decode_state, encode_state, moment
 from ._storage import KeyStorage
@@ -89,6 +90,9 @@ class KeyStore:
             last state read while the storage cannot be read (default 5 minutes).
         refresh: how long a state read may be reused before asking the storage whether it
             changed (default: the storage's ``refresh_interval``, 1 s for PostgreSQL, 0 else).
+        keys: a :class:`~josekit.jwks.KeySource` (e.g. a ``josekit.pkcs11.Pkcs11Token``) that
+            makes every new key and holds its private half; the state keeps the public JWK
+            and the source's reference, and a removed key is destroyed in the source.
 
     Raises:
         JoseError: an invalid argument.
@@ -104,6 +108,7 @@ class KeyStore:
         clock: Callable[[], float] = time.time,
         max_stale: timedelta | float = timedelta(minutes=5),
         refresh: timedelta | float | None = None,
+        keys: KeySource | None = None,
     ) -> None:
         if policy is not None and not isinstance(policy, RotationPolicy):
             raise JoseError(f"policy must be a RotationPolicy, not {type(policy).__name__}")
@@ -117,6 +122,9 @@ class KeyStore:
         self._cache_lock = threading.Lock()
         self._cached: tuple[object, Snapshot, float] | None = None  # revision, state, checked
         self._highest = -1
+        if keys is not None and not isinstance(keys, KeySource):
+            raise JoseError(f"keys must be a KeySource (a token), not {type(keys).__name__}")
+        self._keys = keys
 
     @property
     def policy(self) -> RotationPolicy:
@@ -175,7 +183,8 @@ class KeyStore:
             raise KeyStoreError(f"the saved rotation policy is invalid: {exc}") from None
 
     def _decode(self, document: Mapping[str, object] | None) -> State:
-        state = decode_state(document, self._storage.name, self._keks, repr(self._storage))
+        name, keys = self._storage.name, self._keys
+        state = decode_state(document, name, self._keks, repr(self._storage), keys)
         if state.version < self._highest:
             raise KeyStoreError(
                 f"{self._storage!r} holds state version {state.version}, older than version "
@@ -298,7 +307,7 @@ class KeyStore:
         try:
             state = self._snapshot(fallback=False).state
             policy = self._policy_for(state, policy_change)
-            probe = decide(list(state.entries), when, policy, lambda: new_key(policy.alg))
+            probe = decide(list(state.entries), when, policy, lambda: self._new_key(policy.alg))
             if not probe.changed and state.policy == policy.to_document():
                 return self._result(probe, policy)
             if probe.created:
@@ -307,7 +316,7 @@ class KeyStore:
             pass  # decided (and reported) again under the lock
 
         def fresh() -> Key:
-            return spare.pop() if spare else new_key(policy.alg)
+            return spare.pop() if spare else self._new_key(policy.alg)
 
         with self._storage.lock():
             state = self._locked_state()
@@ -317,11 +326,22 @@ class KeyStore:
             if change.changed or state.policy != saved_policy:
                 revoked = state.revoked + ((change.revoked,) if change.revoked else ())
                 new = State(state.version + 1, saved_policy, tuple(change.entries), revoked)
-                self._storage.save(encode_state(new, self._storage.name, self._keks))
+                self._storage.save(encode_state(new, self._storage.name, self._keks, self._keys))
                 self._highest = new.version
                 with self._cache_lock:
                     self._cached = None
+        gone = [e.key for e in state.entries if e.key.kid in change.removed] + spare
+        self._destroy(gone if change.changed else spare)
         return self._result(change, policy)
+
+    def _new_key(self, alg: str) -> Key:
+        return new_key(alg) if self._keys is None else self._keys.new_signing_key(alg)
+
+    def _destroy(self, keys: list[Key]) -> None:
+        # Keys removed from the saved state (and unused spares) leave the token too.
+        for key in keys:
+            if self._keys is not None and key.external is not None:
+                self._keys.destroy(key)
 
     def rotate(self, now: Instant | None = None, *, policy_change: bool = False) -> RotationResult:
         """Advance the key schedule to ``now`` (default: the clock) and save the new state.
@@ -400,13 +420,13 @@ class KeyStore:
         with self._storage.lock():
             state = self._decode(self._storage.load())
             new = State(state.version + 1, state.policy, state.entries, state.revoked)
-            self._storage.save(encode_state(new, self._storage.name, as_keks(new_kek)))
+            self._storage.save(encode_state(new, self._storage.name, as_keks(new_kek), self._keys))
         self._keks = keks
         self._highest = new.version
         with self._cache_lock:
             self._cached = None
         check = decode_state(
-            self._storage.load(), self._storage.name, as_keks(new_kek), "read-back"
+            self._storage.load(), self._storage.name, as_keks(new_kek), "read-back", self._keys
         )
         if {e.key.kid for e in check.entries} != {e.key.kid for e in state.entries}:
             raise KeyStoreError(f"{self._storage!r}: the rewrapped state did not read back")

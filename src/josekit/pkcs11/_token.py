@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -18,6 +19,13 @@ __all__ = ["Pkcs11Token"]
 
 _CURVE_OF_PARAMS = {der: crv for crv, der in EC_PARAMS.items()}
 _MIN_RSA_BITS = 2048
+# alg -> (kty, crv, size) of the keys a KeyStore makes on the token
+_STORE_KEYS: dict[str, tuple[str, str | None, int | None]] = {
+    **{f"ES{b}": ("EC", f"P-{b if b != 512 else 521}", None) for b in (256, 384, 512)},
+    **{f"{p}{b}": ("RSA", None, 2048) for p in ("RS", "PS") for b in (256, 384, 512)},
+    "EdDSA": ("OKP", "Ed25519", None),
+    "Ed25519": ("OKP", "Ed25519", None),
+}
 
 
 def _octets(point: bytes) -> bytes:
@@ -125,6 +133,11 @@ class Pkcs11Token:
             KeyBackendError: no such key, more than one, or no public key object.
             InvalidKeyError: the private key is extractable or not sensitive.
         """
+        return self._find(label, id, kid, None, None)
+
+    def _find(
+        self, label: str | None, id: bytes | None, kid: str | None, alg: str | None, use: str | None
+    ) -> Key:
         if label is None and id is None:
             raise InvalidKeyError("name the token key by label and/or id")
         p11 = import_pkcs11()
@@ -155,12 +168,19 @@ class Pkcs11Token:
                 f"token key {flags[attr.LABEL]!r} is extractable or not sensitive: josekit only "
                 "uses private keys that cannot leave the token"
             )
-        return self._wrap(cka_id, str(flags[attr.LABEL]), kty, crypto, kid, None)
+        return self._wrap(cka_id, str(flags[attr.LABEL]), kty, crypto, kid, use, alg)
 
     def _wrap(
-        self, cka_id: bytes, label: str, kty: str, crypto: Any, kid: str | None, use: str | None
+        self,
+        cka_id: bytes,
+        label: str,
+        kty: str,
+        crypto: Any,
+        kid: str | None,
+        use: str | None,
+        alg: str | None = None,
     ) -> Key:
-        public = Key.import_key(crypto, use=use)
+        public = Key.import_key(crypto, use=use, alg=alg)
         size = EC_CURVES[public.crv or ""].size if kty == "EC" else 0
         backend = Pkcs11PrivateKey(self._open(), cka_id, label, kty, crypto, size)
         return external_key(public, backend, kid=kid if kid is not None else public.thumbprint())
@@ -282,6 +302,51 @@ class Pkcs11Token:
             find_one(session, "PUBLIC_KEY", cka_id).destroy()
 
         self._open().run(remove)
+
+    # -- the key source of a KeyStore (KeyStore(storage, policy, keys=token)) ------------
+
+    def new_signing_key(self, alg: str) -> Key:
+        """A new signing key pair for ``alg`` on the token: ``kid`` = thumbprint, ``use: sig``.
+
+        The label is ``josekit-<alg>-<random>``: generated keys are not modifiable, and the
+        kid (the public key's thumbprint) is known only once the pair exists.
+        """
+        spec = _STORE_KEYS.get(alg)
+        if spec is None:
+            raise UnsupportedAlgorithmError(f"a PKCS#11 key store cannot make {alg} keys")
+        kty, crv, size = spec
+        made = self.generate(kty, crv=crv, size=size, label=f"josekit-{alg}-{os.urandom(6).hex()}")
+        backend = made.external
+        public = made.public()
+        return self._wrap(
+            backend.cka_id, backend.label, kty, public.public_crypto_key, None, "sig", alg
+        )
+
+    def reference(self, key: Key) -> dict[str, Any]:
+        """What a key store saves to find ``key`` again: the token label and ``CKA_ID``."""
+        backend = key.external
+        if not isinstance(backend, Pkcs11PrivateKey) or backend.sessions is not self._sessions:
+            raise InvalidKeyError(f"key {key.kid!r} is not held by {self!r}")
+        return {"type": "pkcs11", "token": self._label, "id": backend.cka_id.hex()}
+
+    def open_key(self, reference: Mapping[str, Any], public: Mapping[str, Any]) -> Key:
+        """The key a key store saved as ``reference`` with the public JWK ``public``.
+
+        The token key's public half must be the saved one (same RFC 7638 thumbprint).
+        """
+        if reference.get("type") != "pkcs11" or reference.get("token") != self._label:
+            raise InvalidKeyError(f"the saved key is not on token {self._label!r}: {reference!r}")
+        try:
+            cka_id = bytes.fromhex(str(reference.get("id")))
+        except ValueError:
+            raise InvalidKeyError("the saved key's CKA_ID is not hex") from None
+        saved = Key.import_key(dict(public))
+        key = self._find(None, cka_id, saved.kid, saved.alg, saved.use)
+        if key.thumbprint() != saved.thumbprint():
+            raise InvalidKeyError(
+                f"the token key with CKA_ID {cka_id.hex()} is not the saved key {saved.kid!r}"
+            )
+        return key
 
     def has(self, key: Key) -> bool:
         """True while the private key of ``key`` (a key of this token) is on the token."""
