@@ -12,6 +12,7 @@ from ..errors import JoseError
 from ..jwk import Key, KeySet
 from ._failures import EXIT_INPUT, CliFailure, failure_from
 from ._inputs import read_source
+from ._pkcs11_key import is_pkcs11, pkcs11_key
 from ._secrets import has_secret, secret_key, secret_options
 from ._urls import allow_http_option, remote_key_set
 
@@ -50,6 +51,8 @@ def load_key(
 
     Errors name the source and the problem, never the key material.
     """
+    if is_pkcs11(spec):  # a key pair on a PKCS#11 token
+        return pkcs11_key(spec, what)
     data, label = read_source(spec, what)
     if _is_key_set(data):
         try:
@@ -100,6 +103,8 @@ def load_key_source(
     if (key is None) == (jwks is None):
         raise CliFailure("give exactly one of --key or --jwks")
     if key is not None:
+        if is_pkcs11(key):
+            return pkcs11_key(key)
         data, label = read_source(key, "--key")
         if _is_key_set(data):
             return _import_key_set(data, label)
