@@ -29,11 +29,18 @@ pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
 
 def test_every_module_loads() -> None:
     assert MODULE_NOTES == []
-    assert {b.id.split(".")[0] for b in ALL} >= {"jws", "jwe", "jwt"}
+    assert {b.id.split(".")[0] for b in ALL} >= {"jws", "jwe", "jwt", "hsm"}
 
 
 @pytest.mark.parametrize("bench", ALL, ids=[b.id for b in ALL])
-def test_every_library_interoperates(bench: run.Benchmark) -> None:
+def test_every_library_interoperates(
+    bench: run.Benchmark, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if bench.id.startswith("hsm."):  # signs in the session's SoftHSM2 token (tests/_softhsm.py)
+        hsm = request.getfixturevalue("softhsm_token")
+        monkeypatch.setenv("JOSEKIT_BENCH_PKCS11_MODULE", hsm.module)
+        monkeypatch.setenv("JOSEKIT_BENCH_PKCS11_TOKEN", hsm.label)
+        monkeypatch.setenv("JOSEKIT_BENCH_PKCS11_PIN", hsm.pin)
     prepared = bench.build()
     failed = {lib: note for lib, note in prepared.notes.items() if not note.startswith("n/a")}
     assert failed == {}
