@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from ..errors import AlgorithmNotAllowedError, UnsupportedAlgorithmError
+from ..errors import AlgorithmNotAllowedError, JoseError, UnsupportedAlgorithmError
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "fits"]
 
 
 class _Named(Protocol):
@@ -131,3 +131,42 @@ class Registry(Generic[T], Mapping[str, T]):
                 f"{self.kind} algorithm {name!r} is not in the allowed list {sorted(allowed)}"
             )
         return entry
+
+    def check_one_algorithm(
+        self, key: Any, name: str, allowed: Collection[str], fit: Callable[[T], bool]
+    ) -> None:
+        """Refuse to use a key without ``alg`` when more than one allowed algorithm fits it.
+
+        "Each key MUST be used with exactly one algorithm" (draft-ietf-oauth-rfc8725bis
+        §3.1): a key that does not name its algorithm gets one from the caller's allow-list,
+        so that list must leave exactly one for it. ``name`` is the token's algorithm (it
+        fits: the caller checked); ``fit(descriptor)`` says whether another one fits the key.
+
+        Raises:
+            AlgorithmNotAllowedError: several allowed algorithms fit the key.
+        """
+        if key.alg is not None or len(allowed) < 2:
+            return
+        entries = self._entries
+        fitting = sorted(
+            other
+            for other in allowed
+            if other == name or ((entry := entries.get(other)) is not None and fit(entry))
+        )
+        if len(fitting) > 1:
+            label = repr(key.kid) if key.kid is not None else f"({key.kty})"
+            raise AlgorithmNotAllowedError(
+                f"key {label} has no 'alg', and {len(fitting)} of the allowed {self.kind} "
+                f"algorithms fit it ({', '.join(fitting)}): each key must be used with exactly "
+                f"one algorithm. Give the key an alg (e.g. Key.import_key(data, alg={name!r})) "
+                f"or allow one algorithm for {key.kty} keys"
+            )
+
+
+def fits(check: Callable[..., None], *args: Any) -> bool:
+    """Whether ``check(*args)`` (a descriptor's key check) passes."""
+    try:
+        check(*args)
+    except JoseError:
+        return False
+    return True

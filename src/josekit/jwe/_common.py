@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .._b64 import b64e_str
 from .._header import JWE_REGISTERED, check_crit, check_kid
 from .._redact import redacted
+from ..algorithms._registry import fits
 from ..algorithms.content import CONTENT_ENCRYPTION, DECRYPTION_FAILED, ContentEncryption
 from ..algorithms.key_management import KEY_MANAGEMENT, KeyManagement
 from ..errors import (
@@ -86,6 +87,9 @@ class Recipient:
     key: Key | str | bytes
     alg: str
     header: Mapping[str, Any] | None = None
+
+
+_ANY_ENC = CONTENT_ENCRYPTION.table["A256GCM"]
 
 
 def plaintext_bytes(plaintext: Plaintext) -> bytes:
@@ -242,10 +246,14 @@ def open_content(
     tag: bytes,
     aad: bytes,
     limits: Limits,
+    *,
+    allowed: Collection[str],
 ) -> tuple[Key, bytes]:
-    """Recover the CEK with a key from ``source``, decrypt and inflate; return key, plaintext."""
+    """Recover the CEK with a key from ``source``, decrypt and inflate; return key, plaintext.
+
+    A key without ``alg`` must fit exactly one of the ``allowed`` algorithms."""
     if isinstance(source, Key):
-        km.check_key(source, "decrypt", ce)
+        check_decrypt_key(km, source, ce, allowed)
         used = source
         cek = km.unwrap(source, encrypted_key, header, ce, limits)
         plaintext = ce.decrypt(cek, iv, ciphertext, tag, aad, km.cipher(source, ce))
@@ -260,7 +268,7 @@ def open_content(
             source,
             header,
             "decrypt",
-            lambda key: km.check_key(key, "decrypt", ce),
+            lambda key: check_decrypt_key(km, key, ce, allowed),
             f"decrypt alg {km.name}",
         )
         for candidate in fitting:
@@ -277,3 +285,29 @@ def open_content(
     if "zip" in header:
         plaintext = _inflate(plaintext, limits)
     return used, plaintext
+
+
+def check_decrypt_key(
+    km: KeyManagement, key: Key, ce: ContentEncryption | None, allowed: Collection[str]
+) -> None:
+    """``km``'s key check for decrypting (``ce`` None: Integrated Encryption), and one
+    allowed algorithm for a key without ``alg`` (draft-ietf-oauth-rfc8725bis §3.1).
+
+    Raises:
+        InvalidKeyError: the key does not fit ``km``.
+        AlgorithmNotAllowedError: the key has no ``alg`` and other allowed algorithms fit it.
+    """
+    _key_fits(km, key, ce)
+    if key.alg is None and len(allowed) > 1:
+        KEY_MANAGEMENT.check_one_algorithm(
+            key, km.name, allowed, lambda other: fits(_key_fits, other, key, ce)
+        )
+
+
+def _key_fits(km: KeyManagement, key: Key, ce: ContentEncryption | None) -> None:
+    if km.integrated:
+        km.check_integrated_key(key, "decrypt")  # type: ignore[attr-defined]
+    else:
+        # Another algorithm than the token's, for an Integrated Encryption token: fitting
+        # it with any content encryption is enough.
+        km.check_key(key, "decrypt", ce or _ANY_ENC)

@@ -206,5 +206,6 @@ def decrypt(
         b64d(tag64, "authentication tag"),
         h64.encode("ascii"),
         limits,
+        allowed=allowed,
     )
     return DecryptedJWE(plaintext, header, used, header)

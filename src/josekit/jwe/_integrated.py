@@ -37,6 +37,7 @@ from ._common import (
     Recipient,
     _inflate,
     as_key,
+    check_decrypt_key,
     deflate,
     place,
     plaintext_bytes,
@@ -168,17 +169,18 @@ def _open(
     ciphertext: bytes,
     aad: bytes,
     limits: Limits,
+    allowed: frozenset[str],
 ) -> tuple[Key, bytes]:
     if isinstance(source, (Key, str, bytes, bytearray)):
         key = as_key(source, row)
-        row.check_integrated_key(key, "decrypt")
+        check_decrypt_key(row, key, None, allowed)
         used, plaintext = key, row.open(key, ek, ciphertext, aad)
     else:
         fitting = fitting_keys(
             source,
             header,
             "decrypt",
-            lambda key: row.check_integrated_key(key, "decrypt"),
+            lambda key: check_decrypt_key(row, key, None, allowed),
             f"decrypt alg {row.name}",
         )
         for candidate in fitting:
@@ -229,6 +231,7 @@ def decrypt_compact(
         b64d(ct64, "ciphertext"),
         h64.encode("ascii"),
         limits,
+        allowed,
     )
     return DecryptedJWE(plaintext, dict(header), used, dict(header))
 
@@ -348,5 +351,6 @@ def decrypt_json(
         b64d(ct64, "ciphertext"),
         full_aad,
         limits,
+        allowed,
     )
     return DecryptedJWE(plaintext, merged, used, dict(protected), aad)

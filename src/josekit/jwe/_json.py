@@ -316,6 +316,7 @@ def decrypt_json(
                 tag,
                 full_aad,
                 limits,
+                allowed=allowed,
             )
         except JoseError as exc:
             errors.append(exc)

@@ -8,6 +8,7 @@ from typing import Any, Union
 
 from .._header import JWS_REGISTERED, check_crit, check_kid
 from .._redact import redacted
+from ..algorithms._registry import fits
 from ..algorithms.signing import SIGNATURE_ALGORITHMS, SignatureAlgorithm
 from ..errors import (
     AlgorithmNotAllowedError,
@@ -246,11 +247,13 @@ def verify_signature(
     header: Mapping[str, Any],
     signing_input: bytes,
     signature: bytes,
+    allowed: Collection[str],
 ) -> Key:
     """Verify with ``source`` (one key, or each fitting candidate of a resolver) and return
-    the key that verified. Keys are checked against ``desc`` before any cryptography."""
+    the key that verified. Keys are checked against ``desc`` before any cryptography, and a
+    key without ``alg`` must fit exactly one of the ``allowed`` algorithms."""
     if isinstance(source, Key):
-        desc.check_key(source, "verify")
+        check_verify_key(desc, source, allowed)
         try:
             desc.verify(source, signing_input, signature)
         except InvalidSignatureError as exc:
@@ -260,7 +263,7 @@ def verify_signature(
         source,
         header,
         "verify",
-        lambda key: desc.check_key(key, "verify"),
+        lambda key: check_verify_key(desc, key, allowed),
         f"verify alg {desc.name}",
     )
     for candidate in fitting:
@@ -270,6 +273,20 @@ def verify_signature(
             continue
         return candidate
     raise InvalidSignatureError("signature verification failed")
+
+
+def check_verify_key(desc: SignatureAlgorithm, key: Key, allowed: Collection[str]) -> None:
+    """``desc.check_key(key, "verify")``, and one allowed algorithm for a key without ``alg``.
+
+    Raises:
+        InvalidKeyError: the key does not fit ``desc``.
+        AlgorithmNotAllowedError: the key has no ``alg`` and other allowed algorithms fit it.
+    """
+    desc.check_key(key, "verify")
+    if key.alg is None and len(allowed) > 1:
+        SIGNATURE_ALGORITHMS.check_one_algorithm(
+            key, desc.name, allowed, lambda other: fits(other.check_key, key, "verify")
+        )
 
 
 ALG_NONE_REFUSED = (

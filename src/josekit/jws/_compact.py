@@ -199,7 +199,7 @@ def verify_text(
             check_payload_size(len(p64), limits, encoded=b64)
         signing_input = text[: len(h64) + 1 + len(p64)].encode("ascii")
     signature = b64d(s64, "signature")
-    used = verify_signature(desc, source, header, signing_input, signature)
+    used = verify_signature(desc, source, header, signing_input, signature, allowed)
     if detached_payload is None:
         # Decoded only now: a forged token never costs a decode of its payload.
         payload = b64d(p64, "payload") if b64 else p64.encode("ascii")

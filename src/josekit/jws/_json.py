@@ -249,7 +249,7 @@ def verify_json(
             desc, _ = check_header(protected, merged, allowed, understood, limits)
             signature = b64d(sig_text, "signature")
             used = verify_signature(
-                desc, key_or_keyset, merged, h64.encode("ascii") + b"." + body, signature
+                desc, key_or_keyset, merged, h64.encode("ascii") + b"." + body, signature, allowed
             )
         except JoseError as exc:
             errors.append(exc)
