@@ -28,6 +28,7 @@ from ..errors import (
 )
 from ..jwt import Instant, Token
 from ..replay import AsyncReplayCache, MemoryReplayCache, ReplayCache
+from ._url import expected_url, public_base
 
 __all__ = ["DEFAULT_DPOP_ALGORITHMS", "DPoPBinding"]
 
@@ -49,9 +50,11 @@ class DPoPBinding:
             default (one process: replicas need a shared :class:`~josekit.replay.
             RedisReplayCache` or its async twin).
         refuse: the verifier's refusal builder.
+        public_url: the API's external base URL; when given, a proof is checked against it
+            plus the request's path (:func:`._url.expected_url`), never the request's host.
     """
 
-    __slots__ = ("_async_replay", "_nonce", "_refuse", "_replay", "algorithms")
+    __slots__ = ("_async_replay", "_nonce", "_public", "_refuse", "_replay", "algorithms")
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class DPoPBinding:
         nonce: NonceIssuer | None,
         replay: ReplayCache | AsyncReplayCache | None,
         refuse: Refuse,
+        public_url: str | None = None,
     ) -> None:
         if isinstance(algorithms, (str, bytes)):
             raise AlgorithmNotAllowedError("dpop_algorithms must be a list of algorithm names")
@@ -74,6 +78,7 @@ class DPoPBinding:
         self._replay = replay
         self._async_replay = inspect.iscoroutinefunction(replay.seen)
         self._refuse = refuse
+        self._public = public_base(public_url) if public_url is not None else None
 
     def _request(
         self, token: Token, access_token: str, method: str, url: str | None, proof: str | None
@@ -90,6 +95,8 @@ class DPoPBinding:
                 "checking a DPoP proof needs the request URL: pass url= (the public URL this "
                 "resource is reached at, never one built from the Host header alone)"
             )
+        if self._public is not None:
+            url = expected_url(self._public, url)
         try:
             url = normalize_url(url)
         except ValueError:

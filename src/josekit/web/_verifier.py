@@ -136,6 +136,9 @@ class BearerVerifier:
             :class:`~josekit.replay.MemoryReplayCache` by default. Replicas share a
             :class:`~josekit.replay.RedisReplayCache` (or, for :meth:`verify_async`, an
             :class:`~josekit.replay.AsyncRedisReplayCache`).
+        public_url: the API's external base URL behind a reverse proxy (``https://api.
+            example.com/base``; https, or http to loopback): a DPoP ``htu`` is then checked
+            against it + the request's path, never the scheme, ``Host`` or port it came with.
         realm: the ``realm`` of the challenges, if any.
         resource_metadata: the RFC 9728 metadata URL named in every challenge (see
             :func:`metadata_url`).
@@ -148,7 +151,7 @@ class BearerVerifier:
 
     Raises:
         JoseError: an option is invalid (no algorithms, an empty issuer, a realm with a
-            quote, an unknown profile, keys of the wrong type...).
+            quote, an unknown profile, keys of the wrong type, a bad ``public_url``...).
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class BearerVerifier:
         dpop_algorithms: Iterable[str] = DEFAULT_DPOP_ALGORITHMS,
         nonce: NonceIssuer | None = None,
         replay: ReplayCache | AsyncReplayCache | None = None,
+        public_url: str | None = None,
         realm: str | None = None,
         resource_metadata: str | None = None,
         allow_query_token: bool = False,
@@ -206,7 +210,7 @@ class BearerVerifier:
                 else None
             ),
         }
-        self._dpop = DPoPBinding(dpop_algorithms, nonce, replay, self._refuse)
+        self._dpop = DPoPBinding(dpop_algorithms, nonce, replay, self._refuse, public_url)
         refuse("missing", **self._challenge)  # a realm that cannot be sent fails here
 
     def __repr__(self) -> str:
@@ -387,8 +391,8 @@ class BearerVerifier:
             authorization: the ``Authorization`` header value; several header lines joined
                 by ``", "`` (as RFC 9110 combines them), or ``None`` when absent.
             method: the request method (for DPoP's ``htm``).
-            url: the request URL as the server knows it (for DPoP's ``htu``, and to find a
-                token in the query string).
+            url: the request URL as the server knows it (for DPoP's ``htu``, of which only
+                the path counts with ``public_url``; and to find a token in the query).
             dpop: the request's ``DPoP`` header (a proof), if any.
             form_token: the ``access_token`` parameter of a form-encoded body, if the
                 adapter found one (several values joined by ``", "``).
