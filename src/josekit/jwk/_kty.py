@@ -6,25 +6,56 @@ imports its rows; rows never import the table or :class:`~josekit.jwk.Key`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import dsa
 
-from ..errors import UnsupportedAlgorithmError
+from ..errors import InvalidKeyError, JoseError, UnsupportedAlgorithmError
 from . import _akp, _ec, _oct, _okp, _rsa
 from ._row import KeyMaterial, KeyType
 
-__all__ = ["CRYPTO_TYPES", "KEY_TYPES", "UNSUPPORTED_TYPES", "material_from_crypto"]
+__all__ = ["CRYPTO_TYPES", "KEY_TYPES", "UNSUPPORTED_TYPES", "guarded", "material_from_crypto"]
+
+
+def _unexpected(call: Callable[[Any], KeyMaterial], what: str) -> Callable[[Any], KeyMaterial]:
+    @functools.wraps(call)
+    def imported(data: Any) -> KeyMaterial:
+        try:
+            return call(data)
+        except JoseError:
+            raise
+        except Exception as exc:  # whatever cryptography raises that no check foresaw
+            # Its type and text only: cryptography's messages carry no key material.
+            text = f"{type(exc).__name__}: {exc}"[:200]
+            message = f"cannot import this {what}: cryptography refused it ({text})"
+            raise InvalidKeyError(message) from None
+
+    return imported
+
+
+def guarded(row: KeyType) -> KeyType:
+    """``row`` whose import entry points raise only :class:`~josekit.errors.JoseError`:
+    anything else a key-type module lets escape (from ``cryptography``, on material no check
+    foresaw) becomes an :class:`~josekit.errors.InvalidKeyError`."""
+    from_crypto = row.from_crypto
+    return replace(
+        row,
+        from_jwk=_unexpected(row.from_jwk, f"{row.kty} JWK"),
+        from_crypto=None if from_crypto is None else _unexpected(from_crypto, f"{row.kty} key"),
+    )
+
 
 KEY_TYPES: Mapping[str, KeyType] = MappingProxyType(
     {
-        row.kty: row
+        row.kty: guarded(row)
         for row in (_rsa.KEY_TYPE, _ec.KEY_TYPE, _okp.KEY_TYPE, _oct.KEY_TYPE, _akp.KEY_TYPE)
     }
 )
-"""Every key type josekit implements, by ``kty``."""
+"""Every key type josekit implements, by ``kty`` (each row :func:`guarded`)."""
 
 CRYPTO_TYPES: tuple[type, ...] = tuple(
     cls for row in KEY_TYPES.values() for cls in row.crypto_types

@@ -101,7 +101,12 @@ def check_x5c(public_crypto: Any, meta: Mapping[str, Any]) -> None:
     except (ValueError, UnsupportedAlgorithm):
         fail("the public key of the JWK 'x5c' first certificate is of an unsupported type")
     spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    if leaf_key.public_bytes(*spki) != public_crypto.public_bytes(*spki):
+    try:
+        own = public_crypto.public_bytes(*spki)
+    except (AttributeError, ValueError, TypeError, UnsupportedAlgorithm):
+        # A hybrid KEM key (HPKE-10..13) has no SubjectPublicKeyInfo: no certificate holds it.
+        fail("this key type has no X.509 form: it cannot have an 'x5c' certificate chain")
+    if leaf_key.public_bytes(*spki) != own:
         fail("JWK 'x5c' first certificate holds a different key than the JWK")
     for name, algo in (("x5t", "sha1"), ("x5t#S256", "sha256")):
         if name in meta and b64e_str(hashlib.new(algo, leaf_der).digest()) != meta[name]:
