@@ -190,3 +190,20 @@ def test_eight_threads_signing_through_one_token(token: Pkcs11Token) -> None:
         assert (
             jws.verify(compact, keys[which].public(), algorithms=[algs[which]]).payload == payload
         )
+
+
+def test_already_logged_in_is_success_and_a_lost_login_is_restored_once(
+    softhsm_token: SoftHSMToken,
+) -> None:
+    import pkcs11
+
+    lib = pkcs11.lib(softhsm_token.module)
+    spare = softhsm_token.spare_label
+    # Another part of the application logged in first: CKR_USER_ALREADY_LOGGED_IN is success.
+    other = lib.get_token(token_label=spare).open(rw=True, user_pin=softhsm_token.spare_pin)
+    with Pkcs11Token(softhsm_token.module, token_label=spare, pin=softhsm_token.spare_pin) as token:
+        key = token.generate("EC", crv="P-256", label="relogin")
+        # ...and then logged out (its session closes with C_Logout): josekit logs in once more.
+        other.close()
+        compact = jws.sign(b"after logout", key, alg="ES256")
+        assert jws.verify(compact, key.public(), algorithms=["ES256"]).payload == b"after logout"

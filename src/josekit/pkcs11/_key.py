@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 
 from ..errors import KeyBackendError, UnsupportedAlgorithmError
 from ._mechanisms import DECRYPTION, SIGNING
-from ._session import TokenSessions, import_pkcs11
+from ._session import MissingObject, TokenSessions, import_pkcs11
 
 __all__ = ["Pkcs11PrivateKey", "find_one"]
 
@@ -28,7 +28,7 @@ def find_one(session: Any, object_class: str, cka_id: bytes, kty: str | None = N
         template[p11.Attribute.KEY_TYPE] = getattr(p11.KeyType, _KEY_TYPE[kty])
     found = list(session.get_objects(template))
     if len(found) != 1:
-        raise KeyBackendError(
+        raise (MissingObject if not found else KeyBackendError)(
             f"{len(found)} {object_class.lower().replace('_', ' ')} objects have CKA_ID "
             f"{cka_id.hex()} on the token: exactly one is needed (duplicates are never guessed)"
         )

@@ -19,12 +19,16 @@ from typing import Any, TypeVar
 
 from ..errors import KeyBackendError
 
-__all__ = ["Secret", "TokenSessions", "import_pkcs11", "open_sessions"]
+__all__ = ["MissingObject", "Secret", "TokenSessions", "import_pkcs11", "open_sessions"]
 
 T = TypeVar("T")
 
 _REGISTRY_LOCK = threading.Lock()
 _MODULES: dict[str, _Module] = {}
+
+
+class MissingObject(KeyBackendError):
+    """No object matched on the token (or, after a lost login, no private one is visible)."""
 
 
 def import_pkcs11() -> Any:
@@ -133,8 +137,9 @@ class TokenSessions:
     def run(self, operation: Callable[[Any], T]) -> T:
         """``operation(session)`` with a pooled session, under the module lock.
 
-        On ``USER_NOT_LOGGED_IN`` the user logs in once more and the operation is retried
-        once; any other PKCS#11 error propagates.
+        On ``USER_NOT_LOGGED_IN``, or when a private object is not found (a token hides
+        private objects once logged out), the user logs in once more and the operation is
+        retried once; any other PKCS#11 error propagates.
         """
         p11 = import_pkcs11()
         with self.module.lock:
@@ -143,7 +148,7 @@ class TokenSessions:
                 session = self.idle.pop() if self.idle else self.token.open(rw=True)
                 try:
                     result = operation(session)
-                except p11.UserNotLoggedIn:
+                except (p11.UserNotLoggedIn, MissingObject):
                     self._close_quietly(session)
                     if attempt == 2 or self.pin is None:
                         raise

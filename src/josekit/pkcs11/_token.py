@@ -13,7 +13,7 @@ from ..jwk import Key, external_key
 from ..jwk._curves import EC_CURVES
 from ._key import Pkcs11PrivateKey, find_one
 from ._mechanisms import EC_PARAMS
-from ._session import Secret, TokenSessions, import_pkcs11, open_sessions
+from ._session import MissingObject, Secret, TokenSessions, import_pkcs11, open_sessions
 
 __all__ = ["Pkcs11Token"]
 
@@ -151,7 +151,7 @@ class Pkcs11Token:
                 template[attr.ID] = id
             found = list(session.get_objects(template))
             if len(found) != 1:
-                raise KeyBackendError(
+                raise (MissingObject if not found else KeyBackendError)(
                     f"{len(found)} private keys on token {self._label!r} match "
                     f"label={label!r} id={id.hex() if id else None}: exactly one is needed"
                 )
