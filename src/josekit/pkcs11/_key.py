@@ -125,10 +125,12 @@ class Pkcs11PrivateKey:
         params = row.params(import_pkcs11()) if row.params is not None else None
         if row.params is not None:
             self._self_test(alg, row.description, mechanism, params)
+        return self._decrypt(encrypted_key, mechanism, params)
 
+    def _decrypt(self, data: bytes, mechanism: Any, params: Any) -> bytes:
         def op(session: Any) -> bytes:
             key = self._private(session)
-            return bytes(key.decrypt(encrypted_key, mechanism=mechanism, mechanism_param=params))
+            return bytes(key.decrypt(data, mechanism=mechanism, mechanism_param=params))
 
         return self._sessions.run(op)
 
@@ -141,13 +143,8 @@ class Pkcs11PrivateKey:
         algo = hashes.SHA1() if bits == 1 else getattr(hashes, f"SHA{bits}")()  # noqa: S303
         probe = os.urandom(16)
         sealed = self._public.encrypt(probe, padding.OAEP(padding.MGF1(algo), algo, None))
-
-        def op(session: Any) -> bytes:
-            key = self._private(session)
-            return bytes(key.decrypt(sealed, mechanism=mechanism, mechanism_param=params))
-
         try:
-            ok = self._sessions.run(op) == probe
+            ok = self._decrypt(sealed, mechanism, params) == probe
         except KeyBackendError:
             raise
         except Exception:
