@@ -124,15 +124,23 @@ class HpkeSuite:
 
     def seal(self, public: Any, plaintext: bytes, info: bytes, aad: bytes) -> tuple[bytes, bytes]:
         """HPKE single-shot seal in mode_base; return ``(enc, ciphertext)``."""
-        if aad:
-            if _WITH_AAD is None:  # pragma: no cover - depends on the installed cryptography
-                raise UnsupportedAlgorithmError(
-                    "HPKE with additional authenticated data is not offered by the installed "
-                    "pyca/cryptography (its HPKE Suite has no aad input)"
-                )
-            sealed = _WITH_AAD[0](self._impl, plaintext, public, info=info, aad=aad)
-        else:
-            sealed = self._impl.encrypt(plaintext, public, info=info)
+        with_aad = _WITH_AAD
+        if aad and with_aad is None:  # pragma: no cover - depends on the installed cryptography
+            raise UnsupportedAlgorithmError(
+                "HPKE with additional authenticated data is not offered by the installed "
+                "pyca/cryptography (its HPKE Suite has no aad input)"
+            )
+        try:
+            if aad and with_aad is not None:
+                sealed = with_aad[0](self._impl, plaintext, public, info=info, aad=aad)
+            else:
+                sealed = self._impl.encrypt(plaintext, public, info=info)
+        except ValueError:
+            # X25519/X448: a low-order point makes the shared secret all zeros.
+            raise InvalidKeyError(
+                "the recipient's public key cannot be encrypted to: the key agreement with it "
+                "gives no secret (a low-order point); ask the recipient for a valid key"
+            ) from None
         size = self.enc_size
         return bytes(sealed[:size]), bytes(sealed[size:])
 
