@@ -268,7 +268,7 @@ def open_content(
             source,
             header,
             "decrypt",
-            lambda key: check_decrypt_key(km, key, ce, allowed),
+            lambda key: check_decrypt_key(km, key, ce, allowed, header),
             f"decrypt alg {km.name}",
         )
         for candidate in fitting:
@@ -288,7 +288,11 @@ def open_content(
 
 
 def check_decrypt_key(
-    km: KeyManagement, key: Key, ce: ContentEncryption | None, allowed: Collection[str]
+    km: KeyManagement,
+    key: Key,
+    ce: ContentEncryption | None,
+    allowed: Collection[str],
+    header: Mapping[str, Any] | None = None,
 ) -> None:
     """``km``'s key check for decrypting (``ce`` None: Integrated Encryption), and one
     allowed algorithm for a key without ``alg`` (draft-ietf-oauth-rfc8725bis §3.1).
@@ -297,6 +301,8 @@ def check_decrypt_key(
         InvalidKeyError: the key does not fit ``km``.
         AlgorithmNotAllowedError: the key has no ``alg`` and other allowed algorithms fit it.
     """
+    if header is not None:  # a key set's candidate: does the header rule it out?
+        km.check_header_key(key, header)
     _key_fits(km, key, ce)
     if key.alg is None and len(allowed) > 1:
         KEY_MANAGEMENT.check_one_algorithm(

@@ -96,6 +96,17 @@ class KeyManagement(ABC):
         if key.alg is not None and key.alg != self.name:
             raise InvalidKeyError(f"key {key_label(key)} is for alg {key.alg!r}, not {self.name!r}")
 
+    def check_header_key(self, key: Key, header: Mapping[str, Any]) -> None:
+        """Refuse, as not fitting, a candidate of a key set that the header rules out.
+
+        Most families have nothing to check; ECDH-ES refuses a key on another curve than the
+        ``epk``'s, so a set with keys on several curves finds the one that fits.
+
+        Raises:
+            InvalidKeyError: the key cannot be the recipient of this header.
+        """
+        return None
+
     @abstractmethod
     def _check_material(self, key: Key, enc: ContentEncryption) -> None:
         """Family check of the key material (size, curve)."""

@@ -124,6 +124,14 @@ class EcdhEs(KeyManagement):
     encrypt_op: ClassVar[str] = "deriveKey"
     decrypt_op: ClassVar[str] = "deriveKey"
 
+    def check_header_key(self, key: Key, header: Mapping[str, Any]) -> None:
+        """A key on another curve than the ``epk``'s does not fit (it is not an error)."""
+        epk = header.get("epk")
+        if isinstance(epk, dict) and (epk.get("kty") != key.kty or epk.get("crv") != key.crv):
+            raise InvalidKeyError(
+                f"the 'epk' is on {epk.get('crv')!r:.20}, not on the key's curve {key.crv}"
+            )
+
     def _check_material(self, key: Key, enc: ContentEncryption) -> None:
         curves = _ECDH_EC_CURVES if key.kty == "EC" else _ECDH_OKP_CURVES
         if key.crv not in curves:
