@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from ..errors import JoseError, JWKSFetchError
+from ..errors import JWKSFetchError
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT, check_client
 from ._discovery import Discovery, discover_async
 from ._events import EventHandler
 from ._http import Seconds, fetch_async, fetch_options, import_httpx
-from ._prefetch import PrefetchedKeys, compact_header
+from ._prefetch import prefetch_keys
 from ._remote import (
     DEFAULT_CACHE_TTL,
     DEFAULT_COOLDOWN,
@@ -288,39 +288,6 @@ class AsyncRemoteKeySet:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-async def prefetch_keys(
-    token: str | bytes, keys: AsyncKeySource, *, limits: Limits = DEFAULT_LIMITS
-) -> KeyResolver:
-    """Await the candidate keys for a compact token; return a sync resolver holding them.
-
-    The result can be passed to any synchronous josekit function that takes a key set, for
-    this token only: ``jwt.decode(token, await prefetch_keys(token, keys), ...)``. The
-    header is only read to find keys here; the sync function checks everything again.
-
-    Raises:
-        MalformedError, LimitExceededError: the token is not a compact JWS/JWE within limits.
-        KeyNotFoundError: no key matches the header.
-        JWKSFetchError: the keys could not be fetched.
-    """
-    header, operation = compact_header(token, limits)
-    # Method lookups, not isinstance() with the runtime-checkable Protocols (~10 µs each,
-    # about a tenth of a verification); the test is the same.
-    awaited = getattr(keys, "candidates_async", None)
-    looked_up = getattr(keys, "candidates", None)
-    if callable(awaited):
-        found = await awaited(header, operation)
-    elif isinstance(keys, Key):
-        found = (keys,)
-    elif callable(looked_up):
-        found = looked_up(header, operation)
-    else:
-        raise JoseError(
-            f"expected an AsyncRemoteKeySet, another key resolver or a Key, not "
-            f"{type(keys).__name__}"
-        )
-    return PrefetchedKeys(header, operation, found)
 
 
 async def verify_async(

@@ -61,8 +61,8 @@ async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any]
     if isinstance(source, (Key, KeySet, str, bytes)):
         return run(source)
     if _is_async(source):
-        # The JWKS layer sits above this one: imported on first use, not at import time.
-        from ..jwks._async import prefetch_keys
+        # In the jwks package (whose facade imports much more): imported on first use.
+        from ..jwks._prefetch import prefetch_keys
 
         return run(await prefetch_keys(text, source, limits=limits))
     return await asyncio.to_thread(run, source)
