@@ -122,6 +122,18 @@ def test_fetch_errors(invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]
     assert invoke("jwks", "fetch", f"{base}/jwks.json", "--issuer", base).exit_code == 2
 
 
+def test_fetch_from_an_unreachable_server_says_what_to_check(invoke: Invoke) -> None:
+    with socket.socket() as sock:  # a loopback port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/jwks.json"
+    down = invoke("jwks", "fetch", url)
+    assert down.exit_code == 3
+    assert down.stderr == (
+        f"josekit: error: cannot fetch the JWK Set: fetching {url} failed (no connection to "
+        "the server: check the URL and that the server is up, ConnectError)\n"
+    )
+
+
 def test_verify_with_a_remote_jwks(
     invoke: Invoke, jwks_server: tuple[str, Routes, list[Key]]
 ) -> None:

@@ -240,11 +240,27 @@ def _request_headers(etag: str | None) -> dict[str, str]:
     return headers
 
 
+# What a transport error means to the reader, by httpx class name (its text is not shown: it
+# may repeat the URL with its credentials).
+_TRANSPORT_HINTS = {
+    "ConnectError": "no connection to the server: check the URL and that the server is up",
+    "ConnectTimeout": "no answer to the connection: check the URL and the network",
+    "ProxyError": "the proxy refused the request: check the proxy settings",
+    "RemoteProtocolError": "the server broke the connection or answered in broken HTTP",
+    "TooManyRedirects": "too many redirects: give the final URL",
+    "UnsupportedProtocol": "the URL's scheme is not http:// or https://",
+}
+
+
 def _transport_error(url: str, exc: Exception) -> JWKSFetchError:
     httpx = import_httpx()
+    name = type(exc).__name__
+    hint = _TRANSPORT_HINTS.get(name)
     if isinstance(exc, httpx.TimeoutException):
-        return JWKSFetchError(f"fetching {redact_url(url)} timed out ({type(exc).__name__})")
-    return JWKSFetchError(f"fetching {redact_url(url)} failed ({type(exc).__name__})")
+        return JWKSFetchError(f"fetching {redact_url(url)} timed out ({hint or name})")
+    return JWKSFetchError(
+        f"fetching {redact_url(url)} failed ({hint + ', ' if hint else ''}{name})"
+    )
 
 
 def as_fetch_error(exc: Exception, url: str) -> JWKSFetchError:
