@@ -97,9 +97,12 @@ def test_invalid_header_jwk_is_refused(signer: Key) -> None:
 
 def test_header_key_usage_is_still_enforced(signer: Key) -> None:
     resolver = EmbeddedJWK(thumbprints=[signer.thumbprint()])
-    for extra in ({"use": "enc"}, {"alg": "ES384"}, {"key_ops": ["encrypt"]}):
+    for extra in ({"use": "enc"}, {"alg": "X-UNKNOWN"}, {"key_ops": ["encrypt"]}):
         with pytest.raises(errors.KeyNotFoundError):
             jws.verify(embed(signer, extra=extra), resolver, algorithms=["ES256"])
+    # An alg that does not fit the key at all (P-256 with ES384) is refused on import.
+    with pytest.raises(errors.InvalidKeyError, match="does not fit"):
+        jws.verify(embed(signer, extra={"alg": "ES384"}), resolver, algorithms=["ES256"])
 
 
 def test_only_for_verification(signer: Key) -> None:

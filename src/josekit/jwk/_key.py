@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
+from ._hints import no_kty_message, not_a_key_text_message, not_a_key_type_message
 from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
 from ._members import fail
 from ._members import merge_overrides as _merge
@@ -164,9 +165,7 @@ class Key:
                 return _from_jwk(_merge(loads_object(text, "JWK"), overrides))
             if text.startswith("-----BEGIN"):
                 return _from_crypto(load_pem(text.encode("ascii", "replace"), secret), overrides)
-            raise MalformedError(
-                f"key text is neither a JWK (JSON object) nor a PEM document; {FROM_SECRET_HINT}"
-            )
+            raise MalformedError(not_a_key_text_message(text))
         if isinstance(data, (bytes, bytearray, memoryview)):
             raw = bytes(data)
             stripped = raw.strip()
@@ -188,10 +187,7 @@ class Key:
             raise UnsupportedAlgorithmError(
                 f"josekit does not support {type(data).__name__} keys: DSA is not a JOSE key type"
             )
-        raise MalformedError(
-            f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
-            "PEM text, DER bytes, or a cryptography key object"
-        )
+        raise MalformedError(not_a_key_type_message(data))
 
     @classmethod
     def from_secret(
@@ -432,7 +428,7 @@ class Key:
 def _from_jwk(jwk: Mapping[str, Any]) -> Key:
     kty = jwk.get("kty")
     if not isinstance(kty, str):
-        raise MalformedError("JWK has no 'kty' string member")
+        raise MalformedError(no_kty_message(jwk))
     row = KEY_TYPES.get(kty)
     if row is None:
         raise UnsupportedAlgorithmError(

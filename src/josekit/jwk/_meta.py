@@ -15,6 +15,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from .._b64 import b64e_str
+from .._text import a_an
+from ._alg_keys import ALG_KEYS
 from ._members import fail, text_b64
 from ._row import KeyMaterial
 
@@ -26,6 +28,35 @@ KEY_OPS = frozenset(
 _SIG_OPS = frozenset({"sign", "verify"})
 OPS_FOR_USE = {"sig": _SIG_OPS, "enc": KEY_OPS - _SIG_OPS}
 """The ``key_ops`` each ``use`` allows."""
+
+
+# Algorithms whose key is a secret of any size (not in ALG_KEYS: their size follows enc, or
+# the key is a passphrase).
+_SECRET_ALGS = frozenset({"dir", "PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW"})
+
+
+def check_alg_fit(alg: str, kty: str, crv: str | None) -> None:
+    """Refuse an ``alg`` josekit knows that does not fit the key's type or curve.
+
+    An ``alg`` josekit does not know is kept: such a key is never selected for a known
+    algorithm, since a key's ``alg`` must equal the one it is used with.
+    """
+    row = ALG_KEYS.get(alg)
+    if row is None:
+        if alg in _SECRET_ALGS and kty != "oct":
+            fail(f"alg {alg} takes a secret (oct) key, not {a_an(kty)} key")
+        return
+    on_curve = row.curves is not None and crv in row.curves  # ECDH-ES: EC or OKP curves
+    if row.kty != kty and not on_curve:
+        fail(
+            f"alg {alg} takes {a_an(row.kty)} key, not {a_an(kty)} key: the JWK's 'alg' "
+            "does not fit it"
+        )
+    if row.curves is not None and not on_curve:
+        fail(
+            f"alg {alg} takes a key on {' or '.join(dict.fromkeys(row.curves))}, not {crv}: "
+            "the JWK's 'alg' does not fit it"
+        )
 
 
 def check_meta(meta: Mapping[str, Any], material: KeyMaterial) -> dict[str, Any]:
@@ -46,6 +77,8 @@ def check_meta(meta: Mapping[str, Any], material: KeyMaterial) -> dict[str, Any]
         fail(f"JWK 'use' must be 'sig' or 'enc', not {out['use']!r}")
     # An OKP curve does one job: Ed25519/Ed448 sign, X25519/X448 agree on keys.
     kty, crv, _, _, _, public_crypto, role, _ = material
+    if "alg" in out and material[7] is None:  # a key bound to one alg checks it itself
+        check_alg_fit(out["alg"], kty, crv)
     if role is not None and out.get("use", role) != role:
         fail(f"an {crv} key is for use {role!r}, but the JWK says use {out['use']!r}")
     for name, size in (("x5t", 20), ("x5t#S256", 32)):
