@@ -76,3 +76,10 @@ def test_malformed_tokens_raise_jose_errors() -> None:
             jwt.unverified_claims(bad)
     with pytest.raises(errors.MalformedError):
         jwe.unverified_header("a.b.c")
+
+
+@pytest.mark.parametrize("bad", [None, 1, 2.5, ["a.b.c"]])
+def test_a_token_of_another_type_is_a_malformed_error_naming_it(bad: object) -> None:
+    for read in (jwt.unverified_header, jwt.unverified_claims):
+        with pytest.raises(errors.MalformedError, match=type(bad).__name__):
+            read(bad)  # type: ignore[arg-type]

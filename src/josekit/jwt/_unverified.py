@@ -25,6 +25,8 @@ Serialized = Mapping[str, Any] | str | bytes
 def _is_jwe(token: Serialized, limits: Limits) -> bool:
     if isinstance(token, Mapping):
         return "ciphertext" in token
+    if not isinstance(token, (str, bytes, bytearray)):
+        return False  # the JWS reader refuses it with a MalformedError naming the type
     text = token if isinstance(token, str) else bytes(token).decode("ascii", "replace")
     if text[: limits.max_token_size].lstrip().startswith("{"):
         return '"ciphertext"' in text[: limits.max_token_size]
