@@ -18,6 +18,7 @@ from .policy import Limits
 __all__ = [
     "JWE_REGISTERED",
     "JWS_REGISTERED",
+    "caller_crit",
     "check_crit",
     "check_kid",
     "merge_headers",
@@ -140,3 +141,26 @@ def check_kid(header: Mapping[str, Any], limits: Limits) -> None:
         raise InvalidHeaderError("header parameter 'kid' must be a string")
     if len(kid) > limits.max_kid_length:
         raise LimitExceededError(f"'kid' is longer than the limit of {limits.max_kid_length}")
+
+
+def caller_crit(crit: object) -> frozenset[str]:
+    """A caller's ``crit=`` argument (the extensions it understands) as a set of names.
+
+    ``None`` or an empty collection: none.
+
+    Raises:
+        InvalidHeaderError: ``crit`` is a string (``"xy"`` is not the names ``x``, ``y``), not
+            a collection, or holds something other than strings.
+    """
+    if crit is None:
+        return frozenset()
+    if isinstance(crit, (str, bytes)) or not isinstance(crit, Iterable):
+        raise InvalidHeaderError(
+            f"crit= must be a list of header parameter names (e.g. crit=['exp']), not "
+            f"{type(crit).__name__}"
+        )
+    names = tuple(crit)
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidHeaderError(f"crit= must list header parameter names, not {name!r:.40}")
+    return frozenset(names)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._b64 import b64d, b64e
-from .._header import JWE_REGISTERED, check_crit, check_kid, parse_protected
+from .._header import JWE_REGISTERED, caller_crit, check_crit, check_kid, parse_protected
 from .._json import dumps_bytes
 from ..algorithms.content import CONTENT_ENCRYPTION
 from ..algorithms.key_management import KEY_MANAGEMENT
@@ -167,6 +167,7 @@ def decrypt(
     """
     allowed = KEY_MANAGEMENT.allow_list(algorithms)
     allowed_enc = allowed_encryptions(encryptions)
+    crit = caller_crit(crit)
     if not isinstance(token, str):
         if not isinstance(token, (bytes, bytearray)):
             raise MalformedError(f"token must be a str, not {type(token).__name__}")

@@ -7,7 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._b64 import b64d, b64e, b64e_str
-from .._header import JWE_REGISTERED, check_crit, check_kid, merge_headers, parse_protected
+from .._header import (
+    JWE_REGISTERED,
+    caller_crit,
+    check_crit,
+    check_kid,
+    merge_headers,
+    parse_protected,
+)
 from .._header import unprotected_object as _unprotected_object
 from .._json import dumps_bytes, loads_object
 from ..algorithms.content import CONTENT_ENCRYPTION, DECRYPTION_FAILED
@@ -239,6 +246,7 @@ def decrypt_json(
     """
     allowed = KEY_MANAGEMENT.allow_list(algorithms)
     allowed_enc = allowed_encryptions(encryptions)
+    crit = caller_crit(crit)
     obj = _parse(obj_or_str, limits)
     members = frozenset(obj)
     if "recipients" in obj:

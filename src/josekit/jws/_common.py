@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .._header import JWS_REGISTERED, check_crit, check_kid
+from .._header import JWS_REGISTERED, caller_crit, check_crit, check_kid
 from .._redact import redacted
 from ..algorithms._registry import fits
 from ..algorithms.signing import SIGNATURE_ALGORITHMS, SignatureAlgorithm
@@ -166,13 +166,7 @@ def understood_extensions(crit: Iterable[str], unencoded_payload: bool) -> froze
     """The extensions a verify call understands: the caller's, plus ``b64`` if enabled."""
     if not crit:
         return _B64_ONLY if unencoded_payload else NOTHING
-    if isinstance(crit, (str, bytes)):
-        raise InvalidHeaderError("crit= must be a list of header parameter names, not a string")
-    names = set()
-    for name in crit:
-        if not isinstance(name, str):
-            raise InvalidHeaderError(f"crit= must list header parameter names, not {name!r}")
-        names.add(name)
+    names = set(caller_crit(crit))
     # 'b64' is understood only through unencoded_payload=True, the one switch for RFC 7797.
     names.discard("b64")
     if unencoded_payload:

@@ -209,7 +209,15 @@ def _names(required: Iterable[str]) -> tuple[str, ...]:
         raise JoseError(
             f"required must be a list of claim names, e.g. required=[{required!r}], not a string"
         )
-    return tuple(required)
+    if not isinstance(required, Iterable):
+        raise JoseError(
+            f"required must be a list of claim names, e.g. required=['scope'], not "
+            f"{type(required).__name__}"
+        )
+    names = tuple(required)
+    if not all(type(name) is str for name in names):
+        raise JoseError("required must hold claim names (strings)")
+    return names
 
 
 def _check_equal(
