@@ -57,6 +57,7 @@ def test_sign_uses_the_key_alg_and_refuses_without_one(invoke: Invoke, tmp_path:
     result = invoke("jws", "sign", "--key", without, "x")
     assert result.exit_code == 2
     assert "--alg is required" in result.stderr
+    assert "e.g. --alg EdDSA (this key fits EdDSA, Ed25519)" in result.stderr  # what to do
 
 
 @pytest.mark.parametrize("serialization", ["json", "flattened"])

@@ -10,6 +10,7 @@ import click
 from .._b64 import b64e_str
 from .._json import loads_object
 from ..algorithms import SIGNATURE_ALGORITHMS
+from ..algorithms._registry import fits
 from ..errors import JoseError
 from ..jwk import Key
 from ..jws import Signer, VerifiedJWS, sign, sign_json, verify, verify_json
@@ -65,6 +66,17 @@ def key_label(result_key: Any) -> str:
         return f"key with thumbprint {result_key.thumbprint()}"
     except JoseError:
         return "the given key"
+
+
+def alg_required(key: Key) -> CliFailure:
+    """The error for a signing key without ``alg`` and no ``--alg``: it names what fits."""
+    fitting = [
+        name
+        for name in SIGNATURE_ALGORITHMS
+        if fits(SIGNATURE_ALGORITHMS[name].check_key, key, "sign")
+    ]
+    hint = f"; name one, e.g. --alg {fitting[0]} (this key fits {', '.join(fitting)})"
+    return CliFailure("--alg is required: the key has no 'alg' member" + (hint if fitting else ""))
 
 
 def signing_key(key_spec: str | None, password: str | None, alg: str | None) -> Key:
@@ -167,7 +179,7 @@ def sign_command(
     key = signing_key(key_spec, password, alg)
     if alg is None:
         if key.alg is None:
-            raise CliFailure("--alg is required: the key has no 'alg' member")
+            raise alg_required(key)
         alg = key.alg
     allow_list(SIGNATURE_ALGORITHMS, [alg])
     header = parse_header(header_json, kid=kid, typ=typ, cty=cty)

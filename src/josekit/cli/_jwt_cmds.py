@@ -39,7 +39,7 @@ from ._common import (
     read_input,
     read_token,
 )
-from ._jws_cmds import header_option, key_label, parse_header, signing_key
+from ._jws_cmds import alg_required, header_option, key_label, parse_header, signing_key
 from ._keysource import key_source_options, resolve_key_source
 from ._keystore import kek_option, store_signing_key
 from ._render import printer
@@ -212,7 +212,7 @@ def encode_command(
         )
         alg = alg or signing.alg
         if alg is None:
-            raise CliFailure("--alg is required: the signing key has no 'alg' member")
+            raise alg_required(signing)
         allow_list(SIGNATURE_ALGORITHMS, [alg])
     elif alg is not None:
         raise CliFailure("--alg is the signature algorithm: it needs --key or --secret")
