@@ -209,11 +209,17 @@ def _inspect_jws_json(
         own.extend(signature_size_warnings(merged.get("alg"), size))
         signatures.append({"protected": protected, "header": unprotected, "size": size})
         warnings.extend(prefix + w for w in own)
-        for name in ("alg", "crit", "b64"):
+        for name in ("crit", "b64"):
             if name in unprotected:
                 warnings.append(
                     f"{prefix}'{name}' is in the unprotected header: verifiers refuse it"
                 )
+        if "alg" in unprotected:
+            # RFC 7515 allows it (jws.verify_json accepts it); a JWT's alg must be protected.
+            warnings.append(
+                f"{prefix}'alg' is in the unprotected header: RFC 7515 allows it, but JWT and "
+                "SD-JWT verifiers refuse it (a JWT's 'alg' must be protected)"
+            )
     report: dict[str, Any] = {
         "type": "JWS",
         "serialization": serialization,

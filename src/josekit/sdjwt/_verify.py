@@ -86,6 +86,12 @@ def _issuer_jwt(
             verified = jws_verify(parts.issuer_jwt, keys, algorithms=algorithms, limits=limits)
         else:
             verified = jws_verify_json(parts.issuer_jwt, keys, algorithms=algorithms, limits=limits)
+            if "alg" not in verified.protected_header:
+                # RFC 7515 allows an unprotected alg; a JWT's must be protected.
+                raise SDJWTError(
+                    "the issuer-signed JWT has its 'alg' in an unprotected header: a JWT in the "
+                    "JSON serialization must protect its 'alg'"
+                )
         payload = loads_object(verified.payload, "the SD-JWT payload", limits.max_json_depth)
     except JoseError as exc:
         raise _refused("the issuer-signed JWT was refused", exc) from None
