@@ -28,6 +28,7 @@ from ..errors import (
     LimitExceededError,
     MalformedError,
 )
+from ..jwk import Key
 from ..policy import DEFAULT_LIMITS, Limits
 from . import _integrated
 from ._common import (
@@ -229,6 +230,27 @@ def _optional_string(obj: Mapping[str, Any], name: str) -> str | None:
     return _string(obj, name) if name in obj else None
 
 
+def _addressed_first(
+    parsed: list[tuple[dict[str, Any], str]], source: KeySource
+) -> list[tuple[dict[str, Any], str]]:
+    """The recipients, those whose ``kid`` names the single key ``source`` first.
+
+    A ``kid`` names the key when it equals the key's ``kid`` or, for a key without one, its
+    RFC 7638 thumbprint or RFC 9278 thumbprint URI. Only the order changes: every recipient
+    is still tried, and a failure is still one uniform error (RFC 7516 §11.5), so trying the
+    addressed recipient first costs one key agreement instead of one per recipient before it.
+    """
+    if len(parsed) < 2 or not isinstance(source, Key):
+        return parsed
+    if source.kid is not None:
+        names: tuple[str, ...] = (source.kid,)
+    elif any(isinstance(merged.get("kid"), str) for merged, _ in parsed):
+        names = (source.thumbprint(), source.thumbprint_uri())
+    else:
+        return parsed
+    return sorted(parsed, key=lambda row: row[0].get("kid") not in names)
+
+
 def decrypt_json(
     obj_or_str: Mapping[str, Any] | str | bytes,
     key_or_keyset: KeySource,
@@ -310,7 +332,7 @@ def decrypt_json(
         parsed.append((merged, ek64))
 
     errors: list[JoseError] = []
-    for merged, ek64 in parsed:
+    for merged, ek64 in _addressed_first(parsed, key_or_keyset):
         try:
             km, ce = check_header(protected, merged, allowed, allowed_enc, crit, limits)
             used, plaintext = open_content(
