@@ -387,7 +387,7 @@ def claims_bytes(claims: Mapping[str, Any]) -> bytes:
     other registered claims must have the type RFC 7519 §4.1 gives them. Anything that is not
     JSON-serialisable raises :class:`InvalidClaimError` naming the claim.
     """
-    if not isinstance(claims, Mapping):
+    if type(claims) is not dict and not isinstance(claims, Mapping):
         raise MalformedError(
             f"claims must be a mapping of claim names, not {type(claims).__name__}"
         )
