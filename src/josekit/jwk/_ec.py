@@ -7,6 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from .._b64 import b64e_str
 from ..errors import UnsupportedAlgorithmError
 from ._curves import EC_CURVE_BY_OID_NAME, EC_CURVES, EcCurve, curve_of
 from ._members import fail, int_to_b64, member_bytes, reject_option
@@ -15,28 +16,38 @@ from ._row import KeyMaterial, KeyType
 __all__ = ["KEY_TYPE"]
 
 
+def _text(value: str, raw: bytes) -> str:
+    return value if type(value) is str else b64e_str(raw)
+
+
 def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
     curve = curve_of(EC_CURVES, jwk.get("crv"), "EC")
     xb, yb = member_bytes(jwk, "x"), member_bytes(jwk, "y")
     if len(xb) != curve.size or len(yb) != curve.size:
         fail(f"EC {curve.name} coordinates 'x' and 'y' must be {curve.size} bytes each")
     try:
-        pub = ec.EllipticCurvePublicNumbers(
-            int.from_bytes(xb, "big"), int.from_bytes(yb, "big"), curve.curve()
-        ).public_key()
+        # The uncompressed point: OpenSSL refuses it unless it is on the curve.
+        pub = ec.EllipticCurvePublicKey.from_encoded_point(curve.curve(), b"\x04" + xb + yb)
     except ValueError:
         fail(f"EC point (x, y) is not on curve {curve.name}")
-    priv = None
-    if "d" in jwk:
-        db = member_bytes(jwk, "d")
-        if len(db) != curve.size:
-            fail(f"EC {curve.name} private key 'd' must be {curve.size} bytes")
-        d = int.from_bytes(db, "big")
-        if not 0 < d < curve.order:
-            fail(f"EC private key 'd' is out of range for {curve.name}")
-        priv = ec.derive_private_key(d, curve.curve())
-        if priv.public_key().public_numbers() != pub.public_numbers():
-            fail("EC private key 'd' does not match the public point (x, y)")
+    if "d" not in jwk:
+        # The members are the checked coordinates (b64d takes only canonical base64url).
+        members = {
+            "kty": "EC",
+            "crv": curve.name,
+            "x": _text(jwk["x"], xb),
+            "y": _text(jwk["y"], yb),
+        }
+        return ("EC", curve.name, members, None, pub, pub, None, None)
+    db = member_bytes(jwk, "d")
+    if len(db) != curve.size:
+        fail(f"EC {curve.name} private key 'd' must be {curve.size} bytes")
+    d = int.from_bytes(db, "big")
+    if not 0 < d < curve.order:
+        fail(f"EC private key 'd' is out of range for {curve.name}")
+    priv = ec.derive_private_key(d, curve.curve())
+    if priv.public_key().public_numbers() != pub.public_numbers():
+        fail("EC private key 'd' does not match the public point (x, y)")
     return _material(curve, pub, priv)
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .._b64 import b64e_str
 from ..errors import InvalidKeyError, UnsupportedAlgorithmError
-from ._members import b64_to_int, fail, int_to_b64, reject_option
+from ._members import b64_to_int, fail, int_to_b64, member_bytes, reject_option
 from ._roca import has_roca_fingerprint
 from ._row import KeyMaterial, KeyType
 
@@ -57,14 +58,27 @@ def _check_public(n: int, e: int) -> None:
         )
 
 
+def _uint64(text: str, raw: bytes) -> str:
+    """The Base64urlUInt (the fewest octets, RFC 7518 §2) of a member decoded to ``raw``.
+
+    b64d accepts only canonical base64url, so without a leading zero octet the member's text
+    is already that form."""
+    if raw[0] and type(text) is str:
+        return text
+    return b64e_str(raw.lstrip(b"\x00"))
+
+
 def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
     if "oth" in jwk:
         raise UnsupportedAlgorithmError(
             "RSA JWKs with more than two primes ('oth') are not supported; use a two-prime RSA key"
         )
-    n = b64_to_int(jwk, "n")
-    e = b64_to_int(jwk, "e")
-    _check_public(n, e)
+    nb, eb = member_bytes(jwk, "n"), member_bytes(jwk, "e")
+    for name, raw in (("n", nb), ("e", eb)):
+        if not raw:
+            fail(f"JWK member {name!r} is empty")
+    n, e = int.from_bytes(nb, "big"), int.from_bytes(eb, "big")
+    _check_public(n, e)  # n and e are not 0 from here
     public_numbers = rsa.RSAPublicNumbers(e, n)
     if "d" not in jwk:
         extra = [m for m in _PRIVATE if m in jwk]
@@ -74,7 +88,8 @@ def _from_jwk(jwk: Mapping[str, Any]) -> KeyMaterial:
             pub = public_numbers.public_key()
         except ValueError as exc:
             raise InvalidKeyError(f"invalid RSA public key: {exc}") from None
-        return _material(pub, None)
+        members = {"kty": "RSA", "n": _uint64(jwk["n"], nb), "e": _uint64(jwk["e"], eb)}
+        return ("RSA", None, members, None, pub, pub, None, None)
     bits = n.bit_length()
     if bits > _MAX_PRIVATE_BITS:
         fail(
