@@ -153,6 +153,8 @@ class Key:
             MalformedError: the input is not a JWK, PEM or DER document at all.
             UnsupportedAlgorithmError: the key type or curve is not one josekit implements.
         """
+        if type(data) is dict and kid is None and alg is None and use is None and password is None:
+            return _from_jwk(data)  # a parsed JWK as it is: the common case, kept short
         overrides = {k: v for k, v in (("kid", kid), ("alg", alg), ("use", use)) if v is not None}
         secret = password_bytes(password)
         if isinstance(data, Key):
