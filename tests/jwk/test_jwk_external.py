@@ -45,7 +45,8 @@ class SoftBackend:
             out = r.to_bytes(32, "big") + s.to_bytes(32, "big")
         else:
             out = self.private.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        return (b"\x00" + out[1:]) if self.tamper else out
+        # Flip a bit: setting the first octet to 0 left 1 signature in 256 unchanged.
+        return bytes([out[0] ^ 1]) + out[1:] if self.tamper else out
 
     def decrypt(self, alg: str, encrypted_key: bytes) -> bytes:
         self._start("decrypt")
