@@ -27,3 +27,16 @@ def test_empty_algorithm_list_is_refused() -> None:
     token = jws.sign(b"x", key, "HS256")
     with pytest.raises(errors.AlgorithmNotAllowedError):
         jws.verify(token, key, algorithms=[])
+
+
+def test_importing_josekit_warns_of_nothing() -> None:
+    # A warning at import reaches every user's stderr (and the CLI's one-line errors).
+    import subprocess
+    import sys
+
+    code = "import josekit, josekit.cli, josekit.jwk, josekit.jws, josekit.jwe, josekit.jwt"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

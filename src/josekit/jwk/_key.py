@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 from .._json import dumps, loads_object
 from ..errors import InvalidKeyError, MalformedError, UnsupportedAlgorithmError
 from ._hints import no_kty_message, not_a_key_text_message, not_a_key_type_message
-from ._kty import CRYPTO_TYPES, KEY_TYPES, UNSUPPORTED_TYPES, material_from_crypto
+from ._kty import CRYPTO_TYPES, KEY_TYPES, is_unsupported, material_from_crypto
 from ._members import fail
 from ._members import merge_overrides as _merge
 from ._meta import KEY_OPS, OPS_FOR_USE, check_meta, check_x5c
@@ -185,7 +185,7 @@ class Key:
                 ) from None
         if isinstance(data, CRYPTO_TYPES):
             return _from_crypto(data, overrides)
-        if isinstance(data, UNSUPPORTED_TYPES):
+        if is_unsupported(data):
             raise UnsupportedAlgorithmError(
                 f"josekit does not support {type(data).__name__} keys: DSA is not a JOSE key type"
             )

@@ -12,13 +12,11 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import dsa
-
 from ..errors import InvalidKeyError, JoseError, UnsupportedAlgorithmError
 from . import _akp, _ec, _oct, _okp, _rsa
 from ._row import KeyMaterial, KeyType
 
-__all__ = ["CRYPTO_TYPES", "KEY_TYPES", "UNSUPPORTED_TYPES", "guarded", "material_from_crypto"]
+__all__ = ["CRYPTO_TYPES", "KEY_TYPES", "guarded", "is_unsupported", "material_from_crypto"]
 
 
 def _unexpected(call: Callable[[Any], KeyMaterial], what: str) -> Callable[[Any], KeyMaterial]:
@@ -62,8 +60,16 @@ CRYPTO_TYPES: tuple[type, ...] = tuple(
 )
 """The ``cryptography`` key classes josekit imports as keys."""
 
-UNSUPPORTED_TYPES: tuple[type, ...] = (dsa.DSAPrivateKey, dsa.DSAPublicKey)
-"""Key classes of ``cryptography`` that are no JOSE key type."""
+# By name: reading ``dsa.DSAPrivateKey`` warns that DSA is deprecated (cryptography >= 51).
+_UNSUPPORTED_NAMES = frozenset({"DSAPrivateKey", "DSAPublicKey"})
+
+
+def is_unsupported(obj: object) -> bool:
+    """True for a ``cryptography`` key of a kind that is no JOSE key type (DSA)."""
+    return any(
+        cls.__name__ in _UNSUPPORTED_NAMES and cls.__module__.startswith("cryptography.")
+        for cls in type(obj).__mro__
+    )
 
 
 def material_from_crypto(obj: Any) -> KeyMaterial:
