@@ -62,6 +62,26 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.startswith(b"josekit: error: cannot read the token")
 
 
+# cryptography >= 51 warns when it loads a DSA key; the command's error says it all.
+@pytest.mark.filterwarnings("ignore:DSA is deprecated")
+def test_dsa_key_is_one_line_without_warnings(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa
+
+    pem = dsa.generate_private_key(2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    (tmp_path / "dsa.pem").write_bytes(pem)
+    result = josekit("key", "convert", "dsa.pem", "--to", "jwk", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(b"josekit: error: cannot load the key from dsa.pem")
+    assert b"DSAPrivateKey" in lines[0]
+
+
 def test_importing_josekit_does_not_import_the_cli(tmp_path: Path) -> None:
     code = "import sys, josekit; print('josekit.cli' in sys.modules, 'click' in sys.modules)"
     out = subprocess.run(

@@ -12,8 +12,11 @@ This package is not imported by ``import josekit``; it needs the ``cli`` extra (
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from cryptography.utils import CryptographyDeprecationWarning
 
 __all__ = ["cli", "main"]
 
@@ -22,6 +25,9 @@ _MISSING = "josekit: error: the command-line tool needs the 'cli' extra: pip ins
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the ``josekit`` command with ``argv`` (default: ``sys.argv[1:]``) and exit."""
+    # cryptography's deprecation warnings (a DSA key, say) would print a source line before
+    # the command's own one-line error about the same input.
+    warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
     try:
         from ._app import cli as group
     except ModuleNotFoundError as exc:
