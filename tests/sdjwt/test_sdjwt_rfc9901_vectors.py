@@ -1,5 +1,5 @@
-"""RFC 9901's examples (its appendix as printed in draft-22): parsing reproduces the disclosures,
-verifying the processed payloads."""
+"""RFC 9901's examples (its appendix as printed in draft-22, A.3 as an SD-JWT VC): parsing
+reproduces the disclosures, verifying the processed payloads."""
 
 from __future__ import annotations
 
@@ -168,5 +168,85 @@ def test_the_json_sd_hash_covers_the_compact_form_of_the_first_signature() -> No
 
 
 def test_every_vector_names_its_source() -> None:
-    everything = [VECTORS["digest_example"], *VECTORS["issued"], *PRESENTATIONS, *JSON_FORMS]
+    everything = [
+        VECTORS["digest_example"],
+        *VECTORS["issued"],
+        *PRESENTATIONS,
+        *JSON_FORMS,
+        *VECTORS["vc"],
+    ]
     assert all(vector["source"].startswith(("RFC 9901 ", "draft-ietf-")) for vector in everything)
+
+
+VC = VECTORS["vc"][0]
+
+
+def _verify_vc(sd_jwt: str, **overrides: Any) -> sdjwt.VerifiedSDJWT:
+    """Appendix A.3 as an SD-JWT VC: its typ ``dc+sd-jwt`` and its ``vct`` required."""
+    kb = VC["key_binding"]
+    options: dict[str, Any] = {
+        "algorithms": ["ES256"],
+        "typ": VC["typ"],
+        "vct": VC["vct"],
+        "issuer": VC["payload"]["iss"],
+        "require_key_binding": True,
+        "kb_audience": kb["audience"],
+        "kb_nonce": kb["nonce"],
+        "now": kb["iat"],
+    }
+    options.update(overrides)
+    return sdjwt.verify(sd_jwt, ISSUER, **options)
+
+
+def test_parsing_the_appendix_a3_credential_reproduces_its_disclosures_and_digests() -> None:
+    parsed = sdjwt.parse(VC["issued"])
+    assert parsed.header == {"alg": "ES256", "typ": "dc+sd-jwt"}
+    assert parsed.payload == VC["payload"]
+    listed = VC["disclosures"]
+    assert [d.encoded for d in parsed.disclosures] == [e["disclosure"] for e in listed]
+    for found, entry in zip(parsed.disclosures, listed, strict=True):
+        assert found.digest == entry["sha-256"] == digest(entry["disclosure"], "sha-256")
+        assert found.name == entry["claim"]
+        assert [found.salt, found.name, found.value] == entry["contents"]
+    # Recursive: address, place_of_birth and age_equal_or_over hide their own members.
+    paths = {d.path for d in parsed.disclosures}
+    assert {("address", "street_address"), ("place_of_birth", "country")} <= paths
+    assert ("age_equal_or_over", "18") in paths
+    assert parsed.claims == VC["input_claims"] | {
+        "iat": VC["payload"]["iat"],
+        "exp": VC["payload"]["exp"],
+        "cnf": VC["payload"]["cnf"],
+    }
+
+
+def test_the_issued_appendix_a3_credential_verifies_as_an_sd_jwt_vc() -> None:
+    verified = _verify_vc(VC["issued"], require_key_binding=False, kb_audience=None, kb_nonce=None)
+    assert verified.claims == sdjwt.parse(VC["issued"]).claims
+    assert verified.claims["vct"] == "urn:eudi:pid:de:1"
+    assert len(verified.disclosures) == len(VC["disclosures"])
+
+
+def test_the_appendix_a3_presentation_gives_the_documented_processed_payload() -> None:
+    verified = _verify_vc(VC["presentation"])
+    assert verified.claims == VC["processed"]
+    assert [d.path for d in verified.disclosures] == [
+        ("age_equal_or_over",),
+        ("age_equal_or_over", "18"),
+        ("nationalities",),
+    ]
+    assert verified.holder_key is not None
+    assert verified.holder_key.thumbprint() == HOLDER.thumbprint()
+    assert verified.kb_claims is not None
+    assert verified.kb_claims["sd_hash"] == VC["sd_hash"]
+    head = VC["presentation"][: VC["presentation"].rindex("~") + 1]
+    assert digest(head, "sha-256") == VC["sd_hash"]
+
+
+def test_the_appendix_a3_presentation_is_refused_as_another_type_or_credential() -> None:
+    with pytest.raises(SDJWTError, match="vct"):
+        _verify_vc(VC["presentation"], vct="urn:eudi:pid:at:1")
+    with pytest.raises(SDJWTError, match="typ"):
+        _verify_vc(VC["presentation"], typ="example+sd-jwt", vct=None)
+    with pytest.raises(SDJWTError, match="typ"):
+        # The presentations of Section 5 and Appendix A.1, A.2, A.4 are not SD-JWT VCs.
+        _verify(PRESENTATIONS[0], typ=VC["typ"], vct=VC["vct"])
