@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -85,3 +86,18 @@ def test_hints_for_what_is_not_one_key() -> None:
         Key.import_key(json.dumps([EC.public().to_dict()]))
     with pytest.raises(errors.MalformedError, match="no 'kty'"):
         Key.import_key({"kid": "x"})
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        (None, "KeySet([key, ...])"),
+        (5, "KeySet([key, ...])"),
+        ('{"keys": []}', "KeySet.import_key_set"),
+        (b'{"keys": []}', "KeySet.import_key_set"),
+        ({"keys": []}, "KeySet.import_key_set"),
+    ],
+)
+def test_hints_for_what_is_not_a_list_of_keys(data: Any, hint: str) -> None:
+    with pytest.raises(errors.InvalidKeyError, match=re.escape(hint)):
+        KeySet(data)

@@ -7,7 +7,12 @@ from typing import Any
 
 from ._secret import FROM_SECRET_HINT
 
-__all__ = ["no_kty_message", "not_a_key_text_message", "not_a_key_type_message"]
+__all__ = [
+    "no_kty_message",
+    "not_a_key_set_message",
+    "not_a_key_text_message",
+    "not_a_key_type_message",
+]
 
 _KEY_SET = "this is a JWK Set, not one key: use KeySet.import_key_set(...)"
 
@@ -41,4 +46,17 @@ def not_a_key_type_message(data: object) -> str:
     return (
         f"cannot import a key from {type(data).__name__}: pass a JWK dict or JSON text, "
         "PEM text, DER bytes, or a cryptography key object"
+    )
+
+
+def not_a_key_set_message(data: object) -> str:
+    """The error of ``KeySet(data)`` when ``data`` is not an iterable of keys."""
+    if isinstance(data, (str, bytes, bytearray, Mapping)):
+        return (
+            f"KeySet takes Key objects, not a {type(data).__name__}: for a JWK Set (a dict or "
+            "JSON text), use KeySet.import_key_set(...); for one key, Key.import_key(...)"
+        )
+    return (
+        f"KeySet takes an iterable of Key objects, not {type(data).__name__}: "
+        "KeySet([key, ...]) (KeySet([]) for no keys)"
     )

@@ -17,6 +17,7 @@ from ..errors import (
     UnsupportedAlgorithmError,
 )
 from ..policy import DEFAULT_LIMITS, Limits
+from ._hints import not_a_key_set_message
 from ._key import Key
 from ._lazy import LazyKey, Placed, check_mix, describe_member, scan_members
 from ._secret import FROM_SECRET_HINT
@@ -59,6 +60,8 @@ class KeySet:
     _where: str
 
     def __init__(self, keys: Iterable[Key]) -> None:
+        if isinstance(keys, (str, bytes, bytearray, Mapping)) or not isinstance(keys, Iterable):
+            raise InvalidKeyError(not_a_key_set_message(keys))
         key_list: list[Key | None] = list(keys)
         for key in key_list:
             if not isinstance(key, Key):
