@@ -6,19 +6,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
 from ..errors import InvalidKeyError, KeyBackendError, UnsupportedAlgorithmError
 from ..jwk import Key, external_key
 from ..jwk._curves import EC_CURVES
 from ._key import Pkcs11PrivateKey, find_one
-from ._mechanisms import EC_PARAMS
+from ._pairs import make_pair, pair_spec, public_crypto
 from ._session import MissingObject, Secret, TokenSessions, import_pkcs11, open_sessions
 
 __all__ = ["Pkcs11Token"]
 
-_CURVE_OF_PARAMS = {der: crv for crv, der in EC_PARAMS.items()}
-_MIN_RSA_BITS = 2048
 # alg -> (kty, crv, size) of the keys a KeyStore makes on the token
 _STORE_KEYS: dict[str, tuple[str, str | None, int | None]] = {
     **{f"ES{b}": ("EC", f"P-{b if b != 512 else 521}", None) for b in (256, 384, 512)},
@@ -26,37 +22,6 @@ _STORE_KEYS: dict[str, tuple[str, str | None, int | None]] = {
     "EdDSA": ("OKP", "Ed25519", None),
     "Ed25519": ("OKP", "Ed25519", None),
 }
-
-
-def _octets(point: bytes) -> bytes:
-    """``CKA_EC_POINT`` is a DER OCTET STRING (some modules give the raw point)."""
-    if len(point) > 2 and point[0] == 0x04:
-        length, start = point[1], 2
-        if length & 0x80:
-            count = length & 0x7F
-            length, start = int.from_bytes(point[2 : 2 + count], "big"), 2 + count
-        if start + length == len(point):
-            return point[start:]
-    return point
-
-
-def _public_crypto(p11: Any, public: Any) -> tuple[str, Any]:
-    attr = p11.Attribute
-    key_type = public[attr.KEY_TYPE]
-    if key_type == p11.KeyType.RSA:
-        n = int.from_bytes(public[attr.MODULUS], "big")
-        e = int.from_bytes(public[attr.PUBLIC_EXPONENT], "big")
-        return "RSA", rsa.RSAPublicNumbers(e, n).public_key()
-    crv = _CURVE_OF_PARAMS.get(bytes(public[attr.EC_PARAMS]))
-    point = _octets(bytes(public[attr.EC_POINT]))
-    if key_type == p11.KeyType.EC and crv in EC_CURVES:
-        curve = EC_CURVES[crv].curve()
-        return "EC", ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
-    if key_type == p11.KeyType.EC_EDWARDS and crv == "Ed25519":
-        return "OKP", ed25519.Ed25519PublicKey.from_public_bytes(point)
-    raise UnsupportedAlgorithmError(
-        "the token key is not an RSA, P-256/384/521 or Ed25519 key pair josekit can use"
-    )
 
 
 class Pkcs11Token:
@@ -157,7 +122,7 @@ class Pkcs11Token:
                 )
             cka_id = bytes(found[0][attr.ID])
             public = find_one(session, "PUBLIC_KEY", cka_id)
-            kty, crypto = _public_crypto(p11, public)
+            kty, crypto = public_crypto(public)
             private = find_one(session, "PRIVATE_KEY", cka_id, kty)
             flags = private.get_attributes([attr.SENSITIVE, attr.EXTRACTABLE, attr.LABEL])
             return cka_id, kty, crypto, flags
@@ -209,81 +174,17 @@ class Pkcs11Token:
             InvalidKeyError: an unknown key type, curve, size or use.
             UnsupportedAlgorithmError: the token cannot generate such a key.
         """
-        p11 = import_pkcs11()
-        attr = p11.Attribute
-        if use not in ("sig", "enc"):
-            raise InvalidKeyError(f"use must be 'sig' or 'enc', not {use!r}")
-        private_tpl: dict[Any, Any] = {
-            attr.TOKEN: True,
-            attr.PRIVATE: True,
-            attr.SENSITIVE: True,
-            attr.EXTRACTABLE: False,
-            attr.MODIFIABLE: False,
-            attr.SIGN: use == "sig",
-            attr.DECRYPT: use == "enc" and kty == "RSA",
-            attr.DERIVE: use == "enc" and kty == "EC",
-            attr.UNWRAP: False,
-            attr.SIGN_RECOVER: False,
-        }
-        public_tpl: dict[Any, Any] = {
-            attr.TOKEN: True,
-            attr.MODIFIABLE: False,
-            attr.VERIFY: use == "sig",
-            attr.ENCRYPT: use == "enc" and kty == "RSA",
-            attr.WRAP: False,
-        }
-        if kty == "RSA":
-            bits = size if size is not None else _MIN_RSA_BITS
-            if bits < _MIN_RSA_BITS or bits % 8 or crv is not None:
-                raise InvalidKeyError(f"an RSA key needs size >= {_MIN_RSA_BITS} bits, no crv")
-            key_type, mechanism, length = p11.KeyType.RSA, p11.Mechanism.RSA_PKCS_KEY_PAIR_GEN, bits
-            public_tpl[attr.PUBLIC_EXPONENT] = b"\x01\x00\x01"
-            public_tpl[attr.MODULUS_BITS] = bits
-        elif (kty, crv) in (("EC", "P-256"), ("EC", "P-384"), ("EC", "P-521"), ("OKP", "Ed25519")):
-            if size is not None or (kty == "OKP" and use != "sig"):
-                raise InvalidKeyError(f"a {kty} {crv} key takes no size; Ed25519 only signs")
-            okp = kty == "OKP"
-            key_type = p11.KeyType.EC_EDWARDS if okp else p11.KeyType.EC
-            mechanism = (
-                p11.Mechanism.EC_EDWARDS_KEY_PAIR_GEN if okp else p11.Mechanism.EC_KEY_PAIR_GEN
-            )
-            length = None
-            public_tpl[attr.EC_PARAMS] = EC_PARAMS[crv or ""]
-        else:
-            raise InvalidKeyError(
-                f"cannot generate kty={kty!r} crv={crv!r} in a token: use RSA, EC with P-256, "
-                "P-384 or P-521, or OKP with Ed25519"
-            )
+        attr = import_pkcs11().Attribute
+        spec = pair_spec(kty, crv, size, use)
         cka_id = os.urandom(16)
-        for tpl in (private_tpl, public_tpl):
+        for tpl in (spec.private, spec.public):
             tpl[attr.ID], tpl[attr.LABEL] = cka_id, label
 
-        def make(session: Any) -> tuple[str, Any, dict[Any, Any]]:
-            if mechanism not in session.token.slot.get_mechanisms():
-                raise UnsupportedAlgorithmError(
-                    f"token {self._label!r} cannot generate {kty} {crv or ''} keys "
-                    f"(no CKM_{mechanism.name})"
-                )
-            public, private = session.generate_keypair(
-                key_type,
-                length,
-                store=True,
-                mechanism=mechanism,
-                capabilities=p11.MechanismFlag(0),
-                public_template=public_tpl,
-                private_template=private_tpl,
-            )
-            flags = private.get_attributes([attr.ALWAYS_SENSITIVE, attr.NEVER_EXTRACTABLE])
-            if not (flags[attr.ALWAYS_SENSITIVE] and flags[attr.NEVER_EXTRACTABLE]):
-                private.destroy()
-                public.destroy()
-                raise KeyBackendError(
-                    f"token {self._label!r} made a key that is not always sensitive and never "
-                    "extractable: it was destroyed"
-                )
-            return (*_public_crypto(p11, public), flags)
+        def make(session: Any) -> tuple[str, Any]:
+            public, _ = make_pair(session, spec, self._label)
+            return public_crypto(public)
 
-        found_kty, crypto, _ = self._open().run(make)
+        found_kty, crypto = self._open().run(make)
         return self._wrap(cka_id, label, found_kty, crypto, kid, use)
 
     def destroy(self, key: Key) -> None:
