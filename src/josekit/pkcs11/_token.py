@@ -10,6 +10,7 @@ from ..errors import InvalidKeyError, KeyBackendError, UnsupportedAlgorithmError
 from ..jwk import Key, external_key
 from ..jwk._curves import EC_CURVES
 from ._key import Pkcs11PrivateKey, find_one
+from ._labels import kid_labelled
 from ._pairs import make_pair, pair_spec, public_crypto
 from ._session import MissingObject, Secret, TokenSessions, import_pkcs11, open_sessions
 
@@ -209,19 +210,22 @@ class Pkcs11Token:
     def new_signing_key(self, alg: str) -> Key:
         """A new signing key pair for ``alg`` on the token: ``kid`` = thumbprint, ``use: sig``.
 
-        The label is ``josekit-<alg>-<random>``: generated keys are not modifiable, and the
-        kid (the public key's thumbprint) is known only once the pair exists.
+        Both objects are labelled ``josekit-<kid>`` (what ``pkcs11-tool --list-objects``
+        shows is the ``kid`` of the published JWK Set) and their ``CKA_ID`` is the 32-byte
+        thumbprint (the kid, base64url-decoded), so :meth:`key` finds the pair by either. The
+        private key is as :meth:`generate` makes it: not MODIFIABLE, SIGN only. The pair is
+        generated as session objects and copied to the token under that label; a token that
+        refuses the copy, or copies with other attributes than asked, gets the pair generated
+        directly instead, labelled ``josekit-<alg>-<random hex>`` with a random ``CKA_ID``
+        (a warning is logged on ``josekit.pkcs11``). No stray object is left either way.
         """
         spec = _STORE_KEYS.get(alg)
         if spec is None:
             raise UnsupportedAlgorithmError(f"a PKCS#11 key store cannot make {alg} keys")
         kty, crv, size = spec
-        made = self.generate(kty, crv=crv, size=size, label=f"josekit-{alg}-{os.urandom(6).hex()}")
-        backend = made.external
-        public = made.public()
-        return self._wrap(
-            backend.cka_id, backend.label, kty, public.public_crypto_key, None, "sig", alg
-        )
+        pair = pair_spec(kty, crv, size, "sig")
+        made = self._open().run(lambda session: kid_labelled(session, pair, self._label, alg))
+        return self._wrap(made.cka_id, made.label, made.kty, made.crypto, None, "sig", alg)
 
     def reference(self, key: Key) -> dict[str, Any]:
         """What a key store saves to find ``key`` again: the token label and ``CKA_ID``."""
