@@ -1,6 +1,6 @@
 """Issue #19 point 2: every failure while importing a key is a JoseError, never a bare one.
 
-Hybrid AKP keys (HPKE-10..13, ±``-KE``) have no SubjectPublicKeyInfo form, so an ``x5c``
+Hybrid AKP keys (HPKE-9 and HPKE-10, ±``-KE``) have no SubjectPublicKeyInfo form, so an ``x5c``
 cannot hold them; and whatever ``cryptography`` raises while a key type imports a JWK
 becomes an :class:`~josekit.errors.InvalidKeyError` at the ``kty`` table's entry point.
 """
@@ -23,9 +23,7 @@ from josekit.jwk import Key, _key
 from josekit.jwk._akp import AKP_ALGORITHMS
 from josekit.jwk._kty import guarded
 
-HYBRID = [
-    alg for alg in ("HPKE-10", "HPKE-11-KE", "HPKE-12", "HPKE-13-KE") if alg in AKP_ALGORITHMS
-]
+HYBRID = [alg for alg in ("HPKE-9", "HPKE-9-KE", "HPKE-10", "HPKE-10-KE") if alg in AKP_ALGORITHMS]
 
 
 def certificate_b64() -> str:

@@ -8,7 +8,7 @@ from josekit import Key, jwk
 from josekit.errors import InvalidKeyError
 from josekit.jwk._akp import AKP_ALGORITHMS
 
-HYBRID = {f"HPKE-{n}{ke}" for n in (10, 11, 12, 13) for ke in ("", "-KE")}
+HYBRID = {f"HPKE-{n}{ke}" for n in (9, 10) for ke in ("", "-KE")}
 """ML-KEM combined with X25519 or P-384: pyca/cryptography has no PEM form for them."""
 
 

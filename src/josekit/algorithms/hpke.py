@@ -6,9 +6,13 @@ Specifications followed (the drafts are not final; their latest text was used):
   Encryption, §5) and ``HPKE-0-KE`` .. ``HPKE-7-KE`` (Key Encryption, §6), the ``ek`` and
   ``psk_id`` header parameters, the ``Recipient_structure`` info (§6.1) and the HPKE ``aad`` of
   Integrated Encryption (§7.1 step 15).
-* draft-skokan-jose-hpke-pq-pqt-03 (editor's copy of 1 March 2026): the post-quantum and
-  PQ/T hybrid suites ``HPKE-8`` .. ``HPKE-17`` and their ``-KE`` forms, whose keys are AKP
-  JWKs (see :mod:`josekit.jwk._akp`).
+* draft-ietf-jose-hpke-pq-pqt-00 (8 June 2026): the post-quantum and PQ/T hybrid suites
+  ``HPKE-8`` .. ``HPKE-10``, ``HPKE-12`` and ``HPKE-13`` and their ``-KE`` forms (§3), whose keys
+  are AKP JWKs (§4, see :mod:`josekit.jwk._akp`). Every one of them uses the SHAKE256 KDF and
+  the AES-256-GCM AEAD; the gaps in the numbering are the draft's (§6: an ``n`` names the same
+  KEM, KDF and AEAD in JOSE and COSE). The individual draft-skokan-jose-hpke-pq-pqt-03 and
+  earlier numbered ten suites ``HPKE-8`` .. ``HPKE-17``, half of them with ChaCha20Poly1305;
+  -04 dropped those and renumbered the rest, and josekit follows.
 
 Every HPKE operation is pyca/cryptography's :class:`~cryptography.hazmat.primitives.hpke.Suite`
 single-shot API, in mode_base. What that API does not offer is refused with
@@ -16,7 +20,7 @@ single-shot API, in mode_base. What that API does not offer is refused with
 cryptography runs:
 
 * KEMs cryptography 50 does not implement: ``DHKEM(X448, HKDF-SHA512)`` (``HPKE-5``,
-  ``HPKE-6``) and ``MLKEM768-P256`` (``HPKE-8``, ``HPKE-9``).
+  ``HPKE-6``) and ``MLKEM768-P256`` (``HPKE-8``).
 * HPKE ``mode_psk`` (a ``psk_id`` header): ``Suite`` has no ``psk``/``psk_id`` inputs.
 * Integrated Encryption needs the HPKE ``aad`` input, which the public ``Suite`` API lacks;
   cryptography 50 has it as ``hpke._encrypt_with_aad``/``_decrypt_with_aad`` of its Rust
@@ -197,17 +201,12 @@ HPKE_SUITES: Mapping[int, HpkeSuite] = {
         _suite(5, _X448, _SHA512, _A256GCM, "OKP X448"),
         _suite(6, _X448, _SHA512, _CHACHA, "OKP X448"),
         _suite(7, _P256, _SHA256, _A256GCM, "EC P-256"),
-        # draft-skokan-jose-hpke-pq-pqt-03, Tables 1-4 (AKP keys)
+        # draft-ietf-jose-hpke-pq-pqt-00, Tables 1-4 (AKP keys; 11 is not a JOSE suite)
         _suite(8, _MLKEM768_P256, _SHAKE256, _A256GCM, "AKP"),
-        _suite(9, _MLKEM768_P256, _SHAKE256, _CHACHA, "AKP"),
-        _suite(10, _MLKEM768_X25519, _SHAKE256, _A256GCM, "AKP"),
-        _suite(11, _MLKEM768_X25519, _SHAKE256, _CHACHA, "AKP"),
-        _suite(12, _MLKEM1024_P384, _SHAKE256, _A256GCM, "AKP"),
-        _suite(13, _MLKEM1024_P384, _SHAKE256, _CHACHA, "AKP"),
-        _suite(14, _MLKEM768, _SHAKE256, _A256GCM, "AKP"),
-        _suite(15, _MLKEM768, _SHAKE256, _CHACHA, "AKP"),
-        _suite(16, _MLKEM1024, _SHAKE256, _A256GCM, "AKP"),
-        _suite(17, _MLKEM1024, _SHAKE256, _CHACHA, "AKP"),
+        _suite(9, _MLKEM768_X25519, _SHAKE256, _A256GCM, "AKP"),
+        _suite(10, _MLKEM1024_P384, _SHAKE256, _A256GCM, "AKP"),
+        _suite(12, _MLKEM768, _SHAKE256, _A256GCM, "AKP"),
+        _suite(13, _MLKEM1024, _SHAKE256, _A256GCM, "AKP"),
     )
 }
 """The HPKE ciphersuites of the JOSE drafts, by their number ``n`` in ``HPKE-n``."""

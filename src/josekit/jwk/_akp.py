@@ -12,13 +12,14 @@ Algorithms:
 
 * ``ML-DSA-44``, ``ML-DSA-65``, ``ML-DSA-87`` (RFC 9964 §4-§5): ``pub`` is the FIPS 204
   public key, ``priv`` the 32-byte seed (the expanded private key form is not accepted).
-* ``HPKE-10`` .. ``HPKE-17`` and their ``-KE`` forms (draft-skokan-jose-hpke-pq-pqt-03 §4):
-  ``pub``/``priv`` are the HPKE SerializePublicKey()/SerializePrivateKey() of the KEM of
-  draft-ietf-hpke-pq: ML-KEM-768 and ML-KEM-1024 (64-byte seed ``d || z``), MLKEM768-X25519
-  (32-byte seed, expanded with SHAKE256 to the ML-KEM seed and the X25519 key) and
-  MLKEM1024-P384 (32-byte seed, expanded with SHAKE256 to the ML-KEM seed and the P-384
-  scalar). ``HPKE-8``/``HPKE-9`` (MLKEM768-P256) keys are not supported: pyca/cryptography
-  has no such KEM.
+* ``HPKE-9``, ``HPKE-10``, ``HPKE-12``, ``HPKE-13`` and their ``-KE`` forms
+  (draft-ietf-jose-hpke-pq-pqt-00 §4): ``pub``/``priv`` are the HPKE SerializePublicKey()/
+  SerializePrivateKey() of the KEM of draft-ietf-hpke-pq: MLKEM768-X25519 (``HPKE-9``, 32-byte
+  seed, expanded with SHAKE256 to the ML-KEM seed and the X25519 key), MLKEM1024-P384
+  (``HPKE-10``, 32-byte seed, expanded with SHAKE256 to the ML-KEM seed and the P-384 scalar),
+  ML-KEM-768 (``HPKE-12``) and ML-KEM-1024 (``HPKE-13``), both with the 64-byte seed
+  ``d || z``. ``HPKE-8`` (MLKEM768-P256) keys are not supported: pyca/cryptography has no
+  such KEM.
 
 An AKP key whose ``alg`` josekit does not implement raises
 :class:`~josekit.errors.UnsupportedAlgorithmError`, so a JWK Set holding one still imports
@@ -174,10 +175,10 @@ def _table() -> dict[str, AkpAlgorithm]:
         ]
     if _hpke is not None and _mlkem is not None:
         kems = (
-            ((10, 11), "MLKEM768-X25519", 1216, 32, _mlkem768_x25519, _mlkem768_x25519_public),
-            ((12, 13), "MLKEM1024-P384", 1665, 32, _mlkem1024_p384, _mlkem1024_p384_public),
+            (9, "MLKEM768-X25519", 1216, 32, _mlkem768_x25519, _mlkem768_x25519_public),
+            (10, "MLKEM1024-P384", 1665, 32, _mlkem1024_p384, _mlkem1024_p384_public),
             (
-                (14, 15),
+                12,
                 "ML-KEM-768",
                 1184,
                 64,
@@ -185,7 +186,7 @@ def _table() -> dict[str, AkpAlgorithm]:
                 _mlkem.MLKEM768PublicKey.from_public_bytes,
             ),
             (
-                (16, 17),
+                13,
                 "ML-KEM-1024",
                 1568,
                 64,
@@ -193,12 +194,12 @@ def _table() -> dict[str, AkpAlgorithm]:
                 _mlkem.MLKEM1024PublicKey.from_public_bytes,
             ),
         )
-        for numbers, kem, pub, seed, from_seed, from_public in kems:
-            for n in numbers:
-                for name in (f"HPKE-{n}", f"HPKE-{n}-KE"):
-                    rows.append(
-                        AkpAlgorithm(name, kem, pub, seed, 0, None, None, from_seed, from_public)
-                    )
+        # draft-ietf-jose-hpke-pq-pqt-00 §3: the suite number n of HPKE-n and HPKE-n-KE.
+        for n, kem, pub, seed, from_seed, from_public in kems:
+            for name in (f"HPKE-{n}", f"HPKE-{n}-KE"):
+                rows.append(
+                    AkpAlgorithm(name, kem, pub, seed, 0, None, None, from_seed, from_public)
+                )
     return {row.name: row for row in rows}
 
 

@@ -75,8 +75,8 @@ def generate(
             P-256, P-384, P-521, secp256k1; default P-256), ``"OKP"`` (``crv`` one of Ed25519,
             Ed448, X25519, X448; default Ed25519), ``"oct"`` (``size`` bits, default 256) or
             ``"AKP"`` (``alg`` required: ``ML-DSA-44``/``-65``/``-87`` of RFC 9964, or an HPKE
-            post-quantum algorithm ``HPKE-10`` .. ``HPKE-17`` or its ``-KE`` form). Optional
-            when ``alg`` is given.
+            post-quantum algorithm ``HPKE-9``, ``HPKE-10``, ``HPKE-12``, ``HPKE-13`` or its
+            ``-KE`` form). Optional when ``alg`` is given.
         alg: algorithm recorded in the key; the key is then used only with it.
         crv: curve, for ``EC`` and ``OKP``.
         size: key size in bits, for ``RSA`` and ``oct``.

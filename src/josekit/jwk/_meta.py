@@ -137,7 +137,7 @@ def check_x5c(public_crypto: Any, meta: Mapping[str, Any]) -> None:
     try:
         own = public_crypto.public_bytes(*spki)
     except (AttributeError, ValueError, TypeError, UnsupportedAlgorithm):
-        # A hybrid KEM key (HPKE-10..13) has no SubjectPublicKeyInfo: no certificate holds it.
+        # A hybrid KEM key (HPKE-9, HPKE-10) has no SubjectPublicKeyInfo: no certificate holds it.
         fail("this key type has no X.509 form: it cannot have an 'x5c' certificate chain")
     if leaf_key.public_bytes(*spki) != own:
         fail("JWK 'x5c' first certificate holds a different key than the JWK")

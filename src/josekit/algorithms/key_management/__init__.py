@@ -12,8 +12,8 @@ key wrapping with AES-GCM      ``A128GCMKW``, ``A192GCMKW``, ``A256GCMKW``
 key wrapping with PBES2        ``PBES2-HS256+A128KW``, ``-HS384+A192KW``, ``-HS512+A256KW``
 key agreement                  ``ECDH-ES`` (P-256, P-384, P-521, X25519, X448)
 key agreement with key wrap    ``ECDH-ES+A128KW``, ``ECDH-ES+A192KW``, ``ECDH-ES+A256KW``
-HPKE key encryption            ``HPKE-0-KE`` .. ``HPKE-17-KE``
-HPKE integrated encryption     ``HPKE-0`` .. ``HPKE-17``: no ``enc``, no CEK
+HPKE key encryption            ``HPKE-0-KE`` .. ``HPKE-10-KE``, ``HPKE-12-KE``, ``HPKE-13-KE``
+HPKE integrated encryption     ``HPKE-0`` .. ``HPKE-10``, ``HPKE-12``, ``HPKE-13``: no ``enc``
 =============================  ==========================================================
 
 Each family is one module of this package (``_dir``, ``_rsa``, ``_aeskw``, ``_gcmkw``,
