@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,60 @@ def test_key_encryption_round_trip(n: int, keys: dict[str, Key]) -> None:
     header = json.loads(b64d(token.split(".")[0]))
     assert len(b64d(header["ek"])) == SIZES[n][3]
     assert jwe.decrypt(token, keys[alg], algorithms=[alg]).plaintext == b"cek"
+
+
+# -- several recipients (draft §5: all of them quantum-resistant) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kty", "crv", "alg"),
+    [("OKP", "X25519", "HPKE-3-KE"), ("EC", "P-256", "ECDH-ES+A128KW"), ("RSA", None, "RSA-OAEP")],
+)
+def test_a_pq_recipient_refuses_a_classical_one_beside_it(
+    kty: str, crv: str | None, alg: str, keys: dict[str, Key]
+) -> None:
+    classical = jwk.generate(kty, crv=crv, alg=alg)
+    recipients = [
+        jwe.Recipient(keys["HPKE-9-KE"].public(), "HPKE-9-KE"),
+        jwe.Recipient(classical.public(), alg),
+    ]
+    with pytest.raises(errors.InvalidHeaderError, match=f"HPKE-9-KE.*{re.escape(alg)}"):
+        jwe.encrypt_json(b"migration", recipients, "A256GCM")
+    with pytest.raises(errors.InvalidHeaderError, match=re.escape(alg)):
+        jwe.encrypt_json(b"migration", recipients[::-1], "A256GCM")
+
+
+def test_pq_recipients_beside_each_other_and_a_symmetric_one(keys: dict[str, Key]) -> None:
+    shared = jwk.generate("oct", size=256, alg="A256KW")
+    document = jwe.encrypt_json(
+        b"migration",
+        [
+            jwe.Recipient(keys["HPKE-9-KE"].public(), "HPKE-9-KE"),
+            jwe.Recipient(keys["HPKE-13-KE"].public(), "HPKE-13-KE"),
+            jwe.Recipient(shared, "A256KW"),
+        ],
+        "A256GCM",
+    )
+    for key, alg in (
+        (keys["HPKE-9-KE"], "HPKE-9-KE"),
+        (keys["HPKE-13-KE"], "HPKE-13-KE"),
+        (shared, "A256KW"),
+    ):
+        assert jwe.decrypt_json(document, key, algorithms=[alg]).plaintext == b"migration"
+    key_set = KeySet([keys["HPKE-9-KE"], keys["HPKE-13-KE"]])
+    result = jwe.decrypt_json(document, key_set, algorithms=["HPKE-13-KE", "HPKE-9-KE"])
+    assert result.plaintext == b"migration"
+
+
+def test_classical_recipients_alone_are_not_affected() -> None:
+    a = jwk.generate("OKP", crv="X25519", alg="HPKE-3-KE")
+    b = jwk.generate("EC", crv="P-256", alg="ECDH-ES+A128KW")
+    document = jwe.encrypt_json(
+        b"x",
+        [jwe.Recipient(a.public(), "HPKE-3-KE"), jwe.Recipient(b.public(), "ECDH-ES+A128KW")],
+        "A128GCM",
+    )
+    assert jwe.decrypt_json(document, b, algorithms=["ECDH-ES+A128KW"]).plaintext == b"x"
 
 
 # -- keys -------------------------------------------------------------------------------------

@@ -54,6 +54,22 @@ _FLATTENED = frozenset(
 )
 _RECIPIENT = frozenset({"header", "encrypted_key"})
 _PROTECTED_ONLY = ("zip", "crit")
+_QUANTUM_VULNERABLE = frozenset({"RSA", "EC", "OKP"})
+"""Key types whose key management a quantum computer could break: RSA, ECDH, classical HPKE."""
+
+
+def _refuse_quantum_vulnerable(rows: Sequence[tuple[Any, Key, Any]]) -> None:
+    """draft-ietf-jose-hpke-pq-pqt-00 §5: beside a post-quantum HPKE recipient (an AKP key),
+    every recipient must be quantum-resistant, or the JWE is only as safe as the weakest."""
+    pq = [km.name for km, key, _ in rows if key.kty == "AKP"]
+    weak = [km.name for km, key, _ in rows if key.kty in _QUANTUM_VULNERABLE]
+    if pq and weak:
+        raise InvalidHeaderError(
+            f"a JWE with a post-quantum recipient ({', '.join(pq)}) must not also have "
+            f"recipients whose key management a quantum computer could break "
+            f"({', '.join(weak)}): the content key could later be recovered from theirs; "
+            "encrypt to them in a separate JWE"
+        )
 
 
 def encrypt_json(
@@ -160,6 +176,7 @@ def _encrypt_json(
             own["kid"] = key.kid
         merge_headers(shared_protected, shared, own)
         rows.append((km, key, own))
+    _refuse_quantum_vulnerable(rows)
 
     first_km = rows[0][0]
     cek = None if first_km.direct else (_cek or ce.generate_cek())
