@@ -25,33 +25,13 @@ from ._keysource import KeySource
 from ._policy import Instant, KeyStatus, RotationPolicy, RotationResult, new_key
 from ._state import ORDER, Entry, Snapshot, State, decode_state, encode_state, moment
 from ._storage import KeyStorage
-from ._storage_file import FileKeyStorage
-from ._storage_postgres import PostgresKeyStorage
+from ._storage_open import open_storage
 
 __all__ = ["KeyStore"]
 
 _log = logging.getLogger("josekit.jwks")
 
-# URI scheme of a storage string -> the storage it names; anything else is a directory path.
-_SCHEMES: Mapping[str, Callable[[str], KeyStorage]] = {
-    "postgresql": PostgresKeyStorage,
-    "postgres": PostgresKeyStorage,
-}
-
 Decision = Callable[[list[Entry], float, RotationPolicy, Callable[[], Key]], _schedule.Change]
-
-
-def _open_storage(storage: str | os.PathLike[str] | KeyStorage) -> KeyStorage:
-    if isinstance(storage, KeyStorage):
-        return storage
-    text = os.fspath(storage)
-    scheme = text.split("://", 1)[0].lower() if "://" in text else None
-    opener = _SCHEMES.get(scheme or "")
-    if opener is not None:
-        return opener(text)
-    if scheme is not None:
-        raise JoseError(f"unknown key storage scheme {scheme!r}: use a directory or postgresql://")
-    return FileKeyStorage(text)
 
 
 def _seconds(value: timedelta | float, name: str) -> float:
@@ -112,7 +92,7 @@ class KeyStore:
     ) -> None:
         if policy is not None and not isinstance(policy, RotationPolicy):
             raise JoseError(f"policy must be a RotationPolicy, not {type(policy).__name__}")
-        self._storage = _open_storage(storage)
+        self._storage = open_storage(storage)
         self._policy = policy
         self._keks = as_keks(kek)
         self._clock = clock
