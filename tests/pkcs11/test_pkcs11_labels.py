@@ -6,8 +6,9 @@ Failures of ``C_CopyObject`` are injected by replacing ``josekit.pkcs11._labels.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from josekit import jws
 from josekit._b64 import b64d
+from josekit.errors import KeyStoreError
 from josekit.jwk import Key
 from josekit.jwks import KeyStore, MemoryKeyStorage, RotationPolicy
 from josekit.pkcs11 import Pkcs11Token
@@ -249,3 +251,23 @@ def test_keys_with_random_labels_and_old_references_still_open(
     new = again.signing_key()
     assert new.external.label == f"josekit-{new.kid}"
     assert jws.verify(jws.sign(b"n", new, alg="ES256"), new.public(), algorithms=["ES256"])
+
+
+class _UnreachableLock(MemoryKeyStorage):
+    """Reads work, but the lock (a database's, say) cannot be taken: no rotation is written."""
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        raise KeyStoreError("the key store database is unreachable")
+        yield
+
+
+def test_a_rotation_that_is_never_written_leaves_no_key_in_the_token(
+    token: Pkcs11Token, raw_session: Any
+) -> None:
+    before = _count(raw_session)
+    store = KeyStore(_UnreachableLock(), POLICY, keys=token)
+    for attempt in range(3):  # e.g. a background rotation retrying during an outage
+        with pytest.raises(KeyStoreError, match="unreachable"):
+            store.rotate(now=1_800_000_000 + attempt)
+    assert _count(raw_session) == before

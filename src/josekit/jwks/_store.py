@@ -9,6 +9,7 @@ serves keys. The store knows nothing of SQL or files.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -295,21 +296,35 @@ class KeyStore:
         except (KeyStoreError, KeyNotFoundError):
             pass  # decided (and reported) again under the lock
 
-        def fresh() -> Key:
-            return spare.pop() if spare else self._new_key(policy.alg)
+        made: list[Key] = []
 
-        with self._storage.lock():
-            state = self._locked_state()
-            policy = self._policy_for(state, policy_change)
-            change = decide(list(state.entries), when, policy, fresh)
-            saved_policy = policy.to_document()
-            if change.changed or state.policy != saved_policy:
-                revoked = state.revoked + ((change.revoked,) if change.revoked else ())
-                new = State(state.version + 1, saved_policy, tuple(change.entries), revoked)
-                self._storage.save(encode_state(new, self._storage.name, self._keks, self._keys))
-                self._highest = new.version
-                with self._cache_lock:
-                    self._cached = None
+        def fresh() -> Key:
+            made.append(spare.pop() if spare else self._new_key(policy.alg))
+            return made[-1]
+
+        saving = False
+        try:
+            with self._storage.lock():
+                state = self._locked_state()
+                policy = self._policy_for(state, policy_change)
+                change = decide(list(state.entries), when, policy, fresh)
+                saved_policy = policy.to_document()
+                if change.changed or state.policy != saved_policy:
+                    revoked = state.revoked + ((change.revoked,) if change.revoked else ())
+                    new = State(state.version + 1, saved_policy, tuple(change.entries), revoked)
+                    document = encode_state(new, self._storage.name, self._keks, self._keys)
+                    saving = True
+                    self._storage.save(document)
+                    self._highest = new.version
+                    with self._cache_lock:
+                        self._cached = None
+        except BaseException:
+            # Keys made for a state never written leave the token (else: one per failed
+            # attempt); a save() that raised may still have committed, so those are kept.
+            if not saving:
+                with contextlib.suppress(Exception):
+                    self._destroy(spare + made)
+            raise
         gone = [e.key for e in state.entries if e.key.kid in change.removed] + spare
         self._destroy(gone if change.changed else spare)
         return self._result(change, policy)
