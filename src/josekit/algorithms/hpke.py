@@ -1,11 +1,12 @@
 """HPKE for JWE: Integrated Encryption and Key Encryption rows of the key management table.
 
-Specifications followed (the drafts are not final; their latest text was used):
+Specifications followed (the drafts are not final):
 
 * draft-ietf-jose-hpke-encrypt-20 (15 June 2026): ``HPKE-0`` .. ``HPKE-7`` (Integrated
   Encryption, §5) and ``HPKE-0-KE`` .. ``HPKE-7-KE`` (Key Encryption, §6), the ``ek`` and
   ``psk_id`` header parameters, the ``Recipient_structure`` info (§6.1) and the HPKE ``aad`` of
-  Integrated Encryption (§7.1 step 15).
+  Integrated Encryption (§7.1 step 15). Revisions -21 and -22 (6 July 2026) exist; nothing
+  here has changed for them yet.
 * draft-ietf-jose-hpke-pq-pqt-00 (8 June 2026): the post-quantum and PQ/T hybrid suites
   ``HPKE-8`` .. ``HPKE-10``, ``HPKE-12`` and ``HPKE-13`` and their ``-KE`` forms (§3), whose keys
   are AKP JWKs (§4, see :mod:`josekit.jwk._akp`). Every one of them uses the SHAKE256 KDF and
