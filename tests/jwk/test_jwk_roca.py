@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from josekit import errors, jwk
 from josekit.jwk import Key
-from josekit.jwk._roca import _MARKERS, has_roca_fingerprint
+from josekit.jwk._roca import _GROUPS, _MARKERS, has_roca_fingerprint
 
 WYCHEPROOF = Path(__file__).resolve().parent.parent / "vectors" / "jwk" / "wycheproof"
 PRIMES = [p for p, _ in _MARKERS]
@@ -124,3 +125,76 @@ def test_constructed_roca_modulus_is_refused_as_a_jwk() -> None:
 def test_generated_keys_pass() -> None:
     key = jwk.generate("RSA")
     assert not has_roca_fingerprint(key.public_crypto_key.public_numbers().n)
+
+
+def published_detector(n: int) -> bool:
+    """The published test as written: 38 remainders of n, primes in increasing order."""
+    return all(mask >> (n % prime) & 1 for prime, mask in _MARKERS)
+
+
+def subgroup(prime: int, mask: int) -> list[int]:
+    return [x for x in range(prime) if mask >> x & 1]
+
+
+def crt_modulus(residues: dict[int, int], bits: int, rng: random.Random) -> int:
+    """An odd number of about ``bits`` bits with ``n % p == residues[p]`` for each prime."""
+    n = sum(r * (M // p) * pow(M // p, -1, p) for p, r in residues.items()) % M
+    n += rng.getrandbits(bits - M.bit_length()) * M
+    return n if n % 2 else n + M
+
+
+def test_groups_hold_each_marker_once_below_one_digit() -> None:
+    grouped = [marker for _, markers in _GROUPS for marker in markers]
+    assert sorted(grouped) == sorted(_MARKERS)
+    for product, markers in _GROUPS:
+        assert product == math.prod(p for p, _ in markers) < 2**30
+
+
+def test_same_verdict_as_the_published_detector() -> None:
+    # Random moduli, moduli built like ROCA's, and ROCA-like moduli with one prime's residue
+    # moved out of its subgroup (or to 0): each of the 38 conditions counts, in any order.
+    rng = random.Random(20171016)
+    cases = [rng.getrandbits(2048) | 1 for _ in range(2000)]
+    for _ in range(200):
+        cases.append(
+            roca_factor(1024, rng.randrange(2**32)) * roca_factor(1024, rng.randrange(2**32))
+        )
+    for prime, mask in _MARKERS:
+        outside = [x for x in range(prime) if not mask >> x & 1]
+        for bad in (rng.choice(outside), 0) if outside != [0] else (0,):
+            residues = {p: rng.choice(subgroup(p, m)) for p, m in _MARKERS}
+            residues[prime] = bad
+            cases.append(crt_modulus(residues, 2048, rng))
+        residues = {p: rng.choice(subgroup(p, m)) for p, m in _MARKERS}
+        cases.append(crt_modulus(residues, 2048, rng))
+    verdicts = [has_roca_fingerprint(n) for n in cases]
+    assert verdicts == [published_detector(n) for n in cases]
+    assert sum(verdicts) == 200 + 38  # the ROCA-built ones and one all-subgroup modulus per prime
+
+
+class CountingInt(int):
+    """An int that counts the remainders taken of it (the costly step on a 2048-bit n)."""
+
+    reductions = 0
+
+    def __mod__(self, other: int) -> int:
+        CountingInt.reductions += 1
+        return int(self) % other
+
+
+def reductions_of(n: int) -> int:
+    CountingInt.reductions = 0
+    has_roca_fingerprint(CountingInt(n))
+    return CountingInt.reductions
+
+
+def test_a_modulus_is_reduced_once_per_group_at_most() -> None:
+    # A random modulus fails the first group (all but ~1 in 17,000): one reduction, where the
+    # published order took one per prime up to the first one failing (at least 4: 3, 5 and 7
+    # fail no modulus prime to them).
+    rng = random.Random(7)
+    randoms = [n for n in (rng.getrandbits(2048) for _ in range(1000)) if math.gcd(n, 2 * M) == 1]
+    assert len(randoms) >= 50  # like an RSA modulus, none has a factor below 168
+    assert [reductions_of(n) for n in randoms] == [1] * len(randoms)
+    roca = roca_factor(1024, 5) * roca_factor(1030, 9)
+    assert reductions_of(roca) == len(_GROUPS) < len(_MARKERS) / 4

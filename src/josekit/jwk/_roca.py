@@ -8,7 +8,14 @@ up to 167; a random modulus passes all of them with probability far below 2^-100
 no false positives in practice.
 
 The marker table is derived here from the primes with plain integer arithmetic, once, when the
-module is imported; checking a modulus costs 38 small remainders.
+module is imported. A remainder of a 2048-bit modulus costs about as much whether the divisor
+is 11 or a product of primes below 2^30 (one pass over its digits, 0.35 µs), while a remainder
+of that small result is nearly free; so the modulus is reduced once per group of primes whose
+product stays below 2^30, and each prime's residue is read from that. The primes are taken
+most selective first (the smallest share of residues in the subgroup): a random modulus fails
+the first group, 11 * 37 * 61 * 79 * 97, in all but about 1 case in 17,000, so checking one
+costs one reduction (in the published order, 3, 5, 7, 11..., at least 4: 3, 5 and 7 fail no
+modulus prime to them). The test is the same 38 conditions, in a different order.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ __all__ = ["has_roca_fingerprint"]
 
 _GENERATOR = 65537
 _LARGEST_PRIME = 167
+# Below 2^30 a divisor is one digit of CPython's integers: the remainder's fast path.
+_GROUP_LIMIT = 1 << 30
 
 
 def _odd_primes(limit: int) -> tuple[int, ...]:
@@ -38,6 +47,29 @@ _MARKERS: tuple[tuple[int, int], ...] = tuple(
 )
 
 
+def _groups(
+    markers: tuple[tuple[int, int], ...],
+) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """``markers`` most selective first, packed into runs whose product is below 2^30."""
+    ranked = sorted(markers, key=lambda m: (m[1].bit_count() / m[0], m[0]))
+    groups: list[tuple[int, list[tuple[int, int]]]] = []
+    for prime, mask in ranked:
+        if groups and groups[-1][0] * prime < _GROUP_LIMIT:
+            product, members = groups[-1]
+            groups[-1] = (product * prime, [*members, (prime, mask)])
+        else:
+            groups.append((prime, [(prime, mask)]))
+    return tuple((product, tuple(members)) for product, members in groups)
+
+
+_GROUPS = _groups(_MARKERS)
+
+
 def has_roca_fingerprint(modulus: int) -> bool:
     """True when ``modulus`` has the ROCA fingerprint, i.e. its factors can be recovered."""
-    return all(mask >> (modulus % prime) & 1 for prime, mask in _MARKERS)
+    for product, markers in _GROUPS:
+        residue = modulus % product  # n mod p == (n mod product) mod p for each p here
+        for prime, mask in markers:
+            if not mask >> (residue % prime) & 1:
+                return False
+    return True
