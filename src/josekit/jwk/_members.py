@@ -16,10 +16,16 @@ def fail(msg: str) -> NoReturn:
     raise InvalidKeyError(msg)
 
 
+# "JWK member 'n'", by member name, for b64d's messages: made once per name (from a fixed set,
+# the names the key-type modules read), not on every import.
+_LABELS: dict[str, str] = {}
+
+
 def text_b64(value: str, name: str) -> bytes:
     """The octets of the base64url member ``name``; a bad encoding is an invalid key."""
+    what = _LABELS.get(name) or _LABELS.setdefault(name, f"JWK member {name!r}")
     try:
-        return b64d(value, f"JWK member {name!r}")
+        return b64d(value, what)
     except MalformedError as exc:
         raise InvalidKeyError(str(exc)) from None
 
