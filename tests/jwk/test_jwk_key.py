@@ -649,3 +649,16 @@ def test_generate_records_metadata() -> None:
 def test_generate_refusals(kty: str, kw: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         jwk.generate(kty, **kw)
+
+
+def test_an_imported_key_is_a_plain_immutable_key() -> None:
+    # Key._build fills a writable twin of Key and then makes it a Key: what comes out is a
+    # Key, and as immutable as ever.
+    data = jwk.generate("RSA").public().to_dict()
+    for key in (Key.import_key(data), Key.import_key(data, kid="k"), jwk.generate("EC")):
+        assert type(key) is Key
+        with pytest.raises(AttributeError, match="immutable"):
+            key.kid = "other"  # type: ignore[misc]
+        with pytest.raises(AttributeError, match="immutable"):
+            del key.kid
+        assert Key.import_key(key.to_dict(private=True)) == key

