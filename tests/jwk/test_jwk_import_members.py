@@ -7,6 +7,8 @@ octet, which becomes the Base64urlUInt (fewest octets, RFC 7518 §2) as before.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from josekit import errors
@@ -38,3 +40,16 @@ def test_ec_point_checks_still_run() -> None:
         Key.import_key(dict(given, y=b64e_str(bytes(y))))
     with pytest.raises(errors.InvalidKeyError, match="32 bytes"):
         Key.import_key(dict(given, x=b64e_str(b"\x00" + b64d(given["x"]))))
+
+
+@pytest.mark.parametrize("kty", ["EC", "RSA"])
+def test_the_given_jwk_is_read_not_copied_or_changed(kty: str) -> None:
+    # The import reads kid, alg, use and key_ops straight from the given dict: that dict is
+    # left as it was, and members josekit does not know are still not kept.
+    key = generate(kty, kid="k1", alg="ES256" if kty == "EC" else "RS256", use="sig")
+    given = {**key.public().to_dict(), "key_ops": ["verify"], "ext": True}
+    before = copy.deepcopy(given)
+    imported = Key.import_key(given)
+    assert given == before
+    assert imported.to_dict() == {name: v for name, v in given.items() if name != "ext"}
+    assert (imported.kid, imported.alg, imported.use) == ("k1", given["alg"], "sig")

@@ -98,7 +98,7 @@ class Key:
 
     @classmethod
     def _build(cls, material: KeyMaterial, meta: Mapping[str, Any]) -> Key:
-        """The key of ``material`` (from a key-type module) with the other members ``meta``."""
+        """The key of ``material`` (from a key-type module), other members ``meta`` or a JWK."""
         kty, crv, public_members, private_members, crypto, public_crypto, _, bound_alg = material
         meta = check_meta(meta, material)
         if bound_alg is not None:
@@ -109,7 +109,7 @@ class Key:
         if "x5c" in meta:
             check_x5c(public_crypto, meta)
         # Filled in as a _Writable by plain assignment, then made a Key: 16 object.__setattr__
-        # calls took 1.3 µs, these 0.6 µs (of 9.5 for an RSA-2048 public JWK import).
+        # calls took 1.3 µs, these 0.6 µs (a public RSA-2048 JWK import now takes about 8).
         self = object.__new__(_Writable)
         self.kty, self.crv, self._crypto, self._public_crypto = kty, crv, crypto, public_crypto
         self._public_members, self._private_members = public_members, private_members
@@ -439,9 +439,9 @@ def _from_jwk(jwk: Mapping[str, Any]) -> Key:
     for name in row.required:
         if name not in jwk:
             fail(f"{kty} JWK is missing required member {name!r}")
-    members = row.members
-    meta = {name: jwk[name] for name in jwk if name not in members}
-    return Key._build(row.from_jwk(jwk), meta)
+    # The JWK itself is the other members (no copy: 0.35 µs): check_meta reads only the names
+    # it checks, and the one of them a key type owns (AKP's alg) is the alg its row binds.
+    return Key._build(row.from_jwk(jwk), jwk)
 
 
 def _from_crypto(obj: Any, meta: Mapping[str, Any]) -> Key:
