@@ -13,6 +13,7 @@ parsing raises :class:`~josekit.errors.DecryptionError` with one fixed message.
 
 from __future__ import annotations
 
+from ._async import decrypt_async, decrypt_json_async
 from ._common import DecryptedJWE, Recipient
 from ._compact import decrypt, encrypt
 from ._json import decrypt_json, encrypt_json
@@ -22,7 +23,9 @@ __all__ = [
     "DecryptedJWE",
     "Recipient",
     "decrypt",
+    "decrypt_async",
     "decrypt_json",
+    "decrypt_json_async",
     "encrypt",
     "encrypt_json",
     "unverified_header",

@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 from ._embedded import EmbeddedJWK
-from ._external import ExternalPrivateKey, external_key
+from ._external import AsyncExternalPrivateKey, ExternalPrivateKey, external_key
 from ._generate import generate
 from ._key import KEY_OPS, Key, KeyData
 from ._keyset import KeyResolver, KeySet, fitting_keys, resolve_keys
 
 __all__ = [
     "KEY_OPS",
+    "AsyncExternalPrivateKey",
     "EmbeddedJWK",
     "ExternalPrivateKey",
     "Key",

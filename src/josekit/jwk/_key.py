@@ -229,7 +229,7 @@ class Key:
 
     @property
     def external(self) -> Any:
-        """The backend holding the private half (a ``jwk.ExternalPrivateKey``), or None."""
+        """The backend holding the private half (``jwk.ExternalPrivateKey`` or async), or None."""
         return self._external
 
     @property

@@ -37,6 +37,11 @@ class PrefetchedKeys:
             )
         return self._keys
 
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        """The keys awaited."""
+        return self._keys
+
     def __repr__(self) -> str:
         return f"<prefetched keys {[k.kid for k in self._keys]!r}>"
 

@@ -9,6 +9,7 @@ b'hello'
 
 from __future__ import annotations
 
+from ._async import sign_async, sign_json_async
 from ._common import Signer, UnsecuredJWS, VerifiedJWS
 from ._compact import sign, verify
 from ._json import sign_json, verify_json
@@ -22,7 +23,9 @@ __all__ = [
     "decode_unsecured",
     "encode_unsecured",
     "sign",
+    "sign_async",
     "sign_json",
+    "sign_json_async",
     "unverified_header",
     "verify",
     "verify_json",

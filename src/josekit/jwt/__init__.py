@@ -22,6 +22,8 @@ from ._async import (
     decode_encrypted_async,
     decode_id_token_async,
     decode_nested_async,
+    encode_async,
+    encode_nested_async,
 )
 from ._claims import Duration, Instant, StringOrList
 from ._encrypted import decode_encrypted, decode_nested, encode_encrypted, encode_nested
@@ -51,8 +53,10 @@ __all__ = [
     "decode_nested_async",
     "decode_unsecured",
     "encode",
+    "encode_async",
     "encode_encrypted",
     "encode_nested",
+    "encode_nested_async",
     "encode_unsecured",
     "unverified_claims",
     "unverified_header",

@@ -1,4 +1,4 @@
-"""The async twins of the JWT decoders: the same checks, with keys that may be awaited.
+"""The async twins of the JWT encoders and decoders: the same checks, keys that may be awaited.
 
 The cryptography is CPU work of microseconds; only finding the keys may need the network.
 So each decoder first checks the token's form exactly as its sync twin does, then gets the
@@ -9,15 +9,19 @@ candidate keys without blocking the event loop, then runs the sync decoder with 
 * a :class:`~josekit.Key` or an in-memory :class:`~josekit.KeySet` is used as it is;
 * any other resolver (a sync :class:`~josekit.jwks.RemoteKeySet`, which may fetch) runs in a
   worker thread, so a slow key server never stalls the loop.
+
+A key held by a backend (``jwk.external_key``) signs or decrypts through the bridge of
+:mod:`josekit.algorithms._bridge`: the sync code runs in a worker thread and an async
+backend's calls are awaited on this loop. The encoders are the sync ones run that way.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from ..algorithms._bridge import offload
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ..replay import AsyncReplayCache, ReplayCache
@@ -25,13 +29,14 @@ from ._claims import Duration, Instant, StringOrList, seconds
 from ._encrypted import (
     DecryptionKeySource,
     decode_encrypted,
+    encode_nested,
     encrypted_text,
     nested_text,
     open_nested,
 )
 from ._profiles import decode_access_token, decode_id_token
 from ._replay import record_async
-from ._signed import decode, decode_with, signed_text
+from ._signed import decode, decode_with, encode, signed_text
 from ._token import NestedToken, Token
 
 if TYPE_CHECKING:
@@ -44,6 +49,8 @@ __all__ = [
     "decode_encrypted_async",
     "decode_id_token_async",
     "decode_nested_async",
+    "encode_async",
+    "encode_nested_async",
 ]
 
 AnyKeySource = Union["AsyncKeyResolver", KeyResolver, Key]
@@ -58,14 +65,57 @@ def _is_async(source: object) -> bool:
 
 async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any], _T]) -> _T:
     """Run ``run(keys)`` with keys that never block the loop (see the module docs)."""
-    if isinstance(source, (Key, KeySet, str, bytes)):
-        return run(source)
-    if _is_async(source):
+    if not isinstance(source, (Key, KeySet, str, bytes)) and _is_async(source):
         # In the jwks package (whose facade imports much more): imported on first use.
-        from ..jwks._prefetch import prefetch_keys
+        from ..jwks._prefetch import PrefetchedKeys, prefetch_keys
 
-        return run(await prefetch_keys(text, source, limits=limits))
-    return await asyncio.to_thread(run, source)
+        found = await prefetch_keys(text, source, limits=limits)
+        held = found.keys if isinstance(found, PrefetchedKeys) else (found,)
+        return await offload(partial(run, found), *held)
+    # Software keys run at once; backends and sync resolvers in a worker thread.
+    return await offload(partial(run, source), source)
+
+
+async def encode_async(
+    claims: Mapping[str, Any],
+    key: Key,
+    alg: str,
+    *,
+    header: Mapping[str, Any] | None = None,
+) -> str:
+    """:func:`josekit.jwt.encode` for event loops: same arguments, same result and errors.
+
+    A key whose backend is an :class:`~josekit.jwk.AsyncExternalPrivateKey` (a remote KMS)
+    is awaited on this loop; a sync backend runs in a worker thread; a software key signs
+    at once.
+    """
+    return await offload(partial(encode, claims, key, alg, header=header), key)
+
+
+async def encode_nested_async(
+    claims: Mapping[str, Any],
+    signing_key: Key,
+    sign_alg: str,
+    encryption_key: DecryptionKeySource,
+    alg: str,
+    enc: str | None,
+    *,
+    header: Mapping[str, Any] | None = None,
+    encryption_header: Mapping[str, Any] | None = None,
+) -> str:
+    """:func:`josekit.jwt.encode_nested` for event loops, the signing key held by any backend."""
+    run = partial(
+        encode_nested,
+        claims,
+        signing_key,
+        sign_alg,
+        encryption_key,
+        alg,
+        enc,
+        header=header,
+        encryption_header=encryption_header,
+    )
+    return await offload(run, signing_key)
 
 
 async def decode_async(
