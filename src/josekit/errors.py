@@ -96,7 +96,8 @@ class KeyBackendError(JoseError):
     """The backend holding a key's private half (an HSM, a KMS) failed or refused an operation.
 
     The message names the backend, the key and the operation; never a PIN or credential.
-    JWE decryption never raises it: a backend failure there is a :class:`DecryptionError`.
+    A backend failure in JWE decryption is a :class:`DecryptionError` instead; decryption
+    raises this only when a sync function meets an async backend, before calling it.
     """
 
 

@@ -10,7 +10,9 @@ The caller always says which kind of token it expects: :func:`decode` takes a si
 :func:`decode_encrypted` an encrypted one and :func:`decode_nested` one signed and then
 encrypted; a token of another kind is refused, never guessed. Each decoder has an async twin
 (:func:`decode_async`, :func:`decode_access_token_async`...) that takes the same arguments and
-any key source, including :class:`~josekit.jwks.AsyncRemoteKeySet`. Unsecured JWTs
+any key source, including :class:`~josekit.jwks.AsyncRemoteKeySet`; :func:`encode_async` and
+:func:`encode_nested_async` sign with a key whose async backend (a remote KMS) is awaited,
+like the decoders of encrypted JWTs decrypt with one. Unsecured JWTs
 (``alg: none``) exist only through :func:`encode_unsecured` and :func:`decode_unsecured`.
 """
 
