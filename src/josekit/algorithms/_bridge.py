@@ -41,7 +41,7 @@ _ASYNC_TWINS = {"sign": _SIGNING, "decrypt": _DECRYPTING, "exchange": _DECRYPTIN
 
 
 class _Bridge:
-    """The event loop of one async call, and the backend call its worker has in flight."""
+    """The event loop of one async call, and the backend calls its worker has in flight."""
 
     __slots__ = ("_lock", "_open", "_pending", "loop")
 
@@ -49,7 +49,7 @@ class _Bridge:
         self.loop = loop
         self._lock = threading.Lock()
         self._open = True
-        self._pending: concurrent.futures.Future[Any] | None = None
+        self._pending: set[concurrent.futures.Future[Any]] = set()
 
     def run(self, backend: object, coro: Coroutine[Any, Any, Any]) -> Any:
         """Run ``coro`` on the loop and wait for its result (in the worker thread)."""
@@ -61,19 +61,19 @@ class _Bridge:
                     "cancelled or has returned"
                 )
             future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-            self._pending = future
+            self._pending.add(future)
         try:
             return future.result()
         finally:
             with self._lock:
-                self._pending = None
+                self._pending.discard(future)
 
     def close(self) -> None:
-        """Refuse further backend calls and cancel the one in flight."""
+        """Refuse further backend calls and cancel those in flight."""
         with self._lock:
             self._open = False
-            if self._pending is not None:
-                self._pending.cancel()
+            for future in self._pending:
+                future.cancel()
 
 
 _BRIDGE: ContextVar[_Bridge | None] = ContextVar("josekit_backend_bridge", default=None)
