@@ -17,7 +17,7 @@ from kms_service import Kms, b64, unb64
 from remote import remote_key, run
 
 import jwt as pyjwt
-from josekit import jwe, jwk, jws, jwt
+from josekit import jwe, jwk, jwks, jws, jwt
 from josekit.algorithms.content import DECRYPTION_FAILED
 from josekit.errors import DecryptionError
 from josekit.jwk import KeySet
@@ -195,3 +195,23 @@ def test_nested_jwt_signed_and_opened_through_the_kms(kms: Kms) -> None:
     assert issued.claims == opened.claims == CLAIMS
     assert (issued.key.kid, opened.decryption_key.kid) == ("ec-1", "rsa-1")
     assert (kms.service.seen["sign"], kms.service.seen["decrypt"]) == (1, 1)
+
+
+def test_jwks_decrypt_async_with_an_async_source_of_kms_keys(kms: Kms) -> None:
+    class AsyncPrivateKeys:
+        """An async key source whose keys are held by the KMS."""
+
+        def __init__(self, keys: list[jwk.Key]) -> None:
+            self.keys = keys
+
+        async def candidates_async(self, header: object, operation: str) -> list[jwk.Key]:
+            return self.keys
+
+    async def scenario(client: httpx.AsyncClient) -> bytes:
+        key, _ = await remote_key(client, "rsa-1")
+        sealed = jwe.encrypt(b"from a source", key.public(), "RSA-OAEP-256", "A128GCM")
+        source = AsyncPrivateKeys([key])
+        return (await jwks.decrypt_async(sealed, source, algorithms=["RSA-OAEP-256"])).plaintext
+
+    assert run(kms, scenario) == b"from a source"
+    assert kms.service.seen["decrypt"] == 1

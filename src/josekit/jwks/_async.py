@@ -19,11 +19,13 @@ the resolver that :func:`prefetch_keys` returns.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
+from ..algorithms._bridge import offload
 from ..errors import JWKSFetchError
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
@@ -31,7 +33,7 @@ from ._cache import CacheSettings, CacheState, FetchSteps, RemoteCache, ResultT,
 from ._discovery import Discovery, discover_async
 from ._events import EventHandler
 from ._http import Seconds, fetch_async, fetch_options, import_httpx
-from ._prefetch import prefetch_keys
+from ._prefetch import PrefetchedKeys, prefetch_keys
 from ._remote import (
     DEFAULT_CACHE_TTL,
     DEFAULT_COOLDOWN,
@@ -375,6 +377,15 @@ async def decrypt_async(
     from ..jwe import decrypt
 
     resolver = await prefetch_keys(token, keys, limits=limits)
-    return decrypt(
-        token, resolver, algorithms=algorithms, encryptions=encryptions, crit=crit, limits=limits
+    run = functools.partial(
+        decrypt,
+        token,
+        resolver,
+        algorithms=algorithms,
+        encryptions=encryptions,
+        crit=crit,
+        limits=limits,
     )
+    # A key held by a backend (an async one: awaited on this loop) decrypts off the loop.
+    held = resolver.keys if isinstance(resolver, PrefetchedKeys) else (resolver,)
+    return await offload(run, *held)
