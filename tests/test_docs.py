@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from _uvicorn import serve_on
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
@@ -36,29 +37,6 @@ CODE_PAGES = [page for page in PAGES if _blocks(page)]  # a page without code ha
 @contextmanager
 def _no_setup() -> Iterator[dict[str, Any]]:
     yield {}
-
-
-@contextmanager
-def _serve(app: Any, sock: socket.socket) -> Iterator[None]:
-    """Run an ASGI app with uvicorn on an already bound loopback socket, in a thread."""
-    import uvicorn
-
-    config = uvicorn.Config(
-        app, log_level="error", lifespan="off", access_log=False, timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 @contextmanager
@@ -90,7 +68,7 @@ def _openid_provider() -> Iterator[dict[str, Any]]:
             store.signing_key(),
             "ES256",
         )
-        with _serve(create_app(store, issuer=issuer), sock):
+        with serve_on(create_app(store, issuer=issuer), sock):
             yield {"ISSUER": issuer, "TOKEN": token, "provider_store": store}
 
 
