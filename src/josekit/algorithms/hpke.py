@@ -20,11 +20,11 @@ single-shot API, in mode_base. What that API does not offer is refused with
 :class:`~josekit.errors.UnsupportedAlgorithmError` naming the missing piece, before any
 cryptography runs:
 
-* KEMs cryptography 50 does not implement: ``DHKEM(X448, HKDF-SHA512)`` (``HPKE-5``,
+* KEMs cryptography (50 and 51) does not implement: ``DHKEM(X448, HKDF-SHA512)`` (``HPKE-5``,
   ``HPKE-6``) and ``MLKEM768-P256`` (``HPKE-8``).
 * HPKE ``mode_psk`` (a ``psk_id`` header): ``Suite`` has no ``psk``/``psk_id`` inputs.
 * Integrated Encryption needs the HPKE ``aad`` input, which the public ``Suite`` API lacks;
-  cryptography 50 has it as ``hpke._encrypt_with_aad``/``_decrypt_with_aad`` of its Rust
+  cryptography 50 and 51 have it as ``hpke._encrypt_with_aad``/``_decrypt_with_aad`` of its Rust
   bindings, which josekit uses when present and otherwise refuses Integrated Encryption.
 """
 
