@@ -31,7 +31,10 @@ __all__ = ["backend_method", "held_elsewhere", "offload"]
 
 _T = TypeVar("_T")
 
-_SIGNING = "jws.sign_async, jws.sign_json_async, jwt.encode_async or jwt.encode_nested_async"
+_SIGNING = (
+    "jws.sign_async, jws.sign_json_async, jwt.encode_async, jwt.encode_nested_async, "
+    "sdjwt.issue_async, sdjwt.present_async or dpop.create_proof_async"
+)
 _DECRYPTING = (
     "jwe.decrypt_async, jwe.decrypt_json_async, jwt.decode_encrypted_async or "
     "jwt.decode_nested_async"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._create_async import create_proof_async
 from ._htu import normalize_url
 from ._nonce import NonceIssuer
 from ._proof import (
@@ -55,6 +56,7 @@ __all__ = [
     "NonceIssuer",
     "access_token_hash",
     "create_proof",
+    "create_proof_async",
     "normalize_url",
     "verify_proof",
     "verify_proof_async",

@@ -27,6 +27,7 @@ it. :func:`verify` therefore takes ``require_key_binding`` without a default.
 
 from __future__ import annotations
 
+from ._async import issue_async, present_async
 from ._disclosure import HASHES, Disclosure, Path
 from ._format import Serialization
 from ._issue import SD, Decoys, issue
@@ -60,7 +61,9 @@ __all__ = [
     "Serialization",
     "VerifiedSDJWT",
     "issue",
+    "issue_async",
     "parse",
     "present",
+    "present_async",
     "verify",
 ]
