@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 
 import pytest
 
 from josekit import errors, jwe
 from josekit._b64 import b64d
+from josekit.algorithms.content import CONTENT_ENCRYPTION
 from josekit.jwk import Key, generate
 from josekit.policy import DEFAULT_LIMITS
 
@@ -76,3 +78,23 @@ def test_caller_header_still_checked() -> None:
     assert _header(token) == {"typ": "JWT", "alg": "dir", "enc": "A256GCM"}
     with pytest.raises(errors.InvalidHeaderError):
         jwe.encrypt(b"x", key, "dir", "A256GCM", header={"enc": "A128GCM"})
+
+
+# -- sealing with a prepared cipher ---------------------------------------------------------
+
+
+def test_seal_is_encrypt_with_the_tag_appended() -> None:
+    for ce in CONTENT_ENCRYPTION.values():
+        cek, iv = os.urandom(ce.key_size), os.urandom(ce.iv_size)
+        ciphertext, tag = ce.encrypt(cek, iv, b"plaintext", b"aad")
+        assert len(tag) == ce.tag_size
+        assert ce.seal(ce.cipher(cek), iv, b"plaintext", b"aad") == ciphertext + tag
+        assert ce.decrypt(cek, iv, ciphertext, tag, b"aad") == b"plaintext"
+
+
+def test_cipher_and_seal_check_their_lengths() -> None:
+    ce = CONTENT_ENCRYPTION["A128GCM"]
+    with pytest.raises(ValueError, match="CEK"):
+        ce.cipher(os.urandom(32))  # an AES-256 key is not an A128GCM CEK
+    with pytest.raises(ValueError, match="IV"):
+        ce.seal(ce.cipher(os.urandom(16)), os.urandom(16), b"x", b"")

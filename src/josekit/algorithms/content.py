@@ -49,7 +49,8 @@ class ContentEncryption:
 
     A *cipher* is a CEK prepared for use (an ``AESGCM`` object for AES-GCM, the CEK itself
     for AES-CBC-HMAC-SHA2): :meth:`cipher` builds one, and a caller that uses the same CEK
-    for many messages (``dir``) may keep it and pass it to :meth:`encrypt`/:meth:`decrypt`.
+    for many messages (``dir``) may keep it and pass it to :meth:`encrypt`, :meth:`seal` or
+    :meth:`decrypt`.
     """
 
     name: str
@@ -59,7 +60,7 @@ class ContentEncryption:
     tag_size: int
     description: str
     _cipher: Callable[[bytes], Any]
-    _encrypt: Callable[[Any, bytes, bytes, bytes], tuple[bytes, bytes]]
+    _seal: Callable[[Any, bytes, bytes, bytes], bytes]
     _decrypt: Callable[[Any, bytes, bytes, bytes, bytes], bytes]
 
     def generate_cek(self) -> bytes:
@@ -71,7 +72,13 @@ class ContentEncryption:
         return os.urandom(self.iv_size)
 
     def cipher(self, cek: bytes) -> Any:
-        """The cipher for ``cek``: a pure function of the key bytes, safe to reuse."""
+        """The cipher for ``cek``: a pure function of the key bytes, safe to reuse.
+
+        Raises:
+            ValueError: ``cek`` is not :attr:`key_size` bytes.
+        """
+        if len(cek) != self.key_size:
+            raise ValueError(f"{self.name}: wrong CEK length")
         return self._cipher(cek)
 
     def encrypt(
@@ -83,7 +90,22 @@ class ContentEncryption:
         """
         if len(cek) != self.key_size or len(iv) != self.iv_size:
             raise ValueError(f"{self.name}: wrong CEK or IV length")
-        return self._encrypt(self._cipher(cek) if cipher is None else cipher, iv, plaintext, aad)
+        sealed = self._seal(self._cipher(cek) if cipher is None else cipher, iv, plaintext, aad)
+        cut = len(sealed) - self.tag_size
+        return sealed[:cut], sealed[cut:]
+
+    def seal(self, cipher: Any, iv: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt and authenticate with a prepared ``cipher``; return ciphertext ``||`` tag.
+
+        ``cipher`` is ``self.cipher(cek)`` (which checked the CEK's length); the tag is the
+        last :attr:`tag_size` bytes.
+
+        Raises:
+            ValueError: ``iv`` is not :attr:`iv_size` bytes.
+        """
+        if len(iv) != self.iv_size:
+            raise ValueError(f"{self.name}: wrong IV length")
+        return self._seal(cipher, iv, plaintext, aad)
 
     def decrypt(
         self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, cipher: Any = None
@@ -100,10 +122,6 @@ class ContentEncryption:
 
 
 def _aes_gcm(bits: int) -> ContentEncryption:
-    def encrypt(aead: AESGCM, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
-        sealed = aead.encrypt(iv, plaintext, aad)
-        return sealed[:-16], sealed[-16:]
-
     def decrypt(aead: AESGCM, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
         try:
             return aead.decrypt(iv, ciphertext + tag, aad)
@@ -118,7 +136,8 @@ def _aes_gcm(bits: int) -> ContentEncryption:
         16,
         f"AES GCM using {bits}-bit key",
         AESGCM,
-        encrypt,
+        # The method itself, unbound: sealing is one call into cryptography, no Python between.
+        AESGCM.encrypt,
         decrypt,
     )
 
@@ -137,12 +156,12 @@ def _aes_cbc_hmac(bits: int, sha: int) -> ContentEncryption:
         h.update((len(aad) * 8).to_bytes(8, "big"))
         return h.finalize()[:tag_size]
 
-    def encrypt(cek: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    def seal(cek: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> bytes:
         padder = PKCS7(128).padder()
         padded = padder.update(plaintext) + padder.finalize()
         encryptor = Cipher(algorithms.AES(cek[half:]), modes.CBC(iv)).encryptor()
         ciphertext = encryptor.update(padded) + encryptor.finalize()
-        return ciphertext, mac(cek[:half], aad, iv, ciphertext)
+        return ciphertext + mac(cek[:half], aad, iv, ciphertext)
 
     def decrypt(cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
         # The MAC is checked, in constant time, before anything is decrypted.
@@ -166,7 +185,7 @@ def _aes_cbc_hmac(bits: int, sha: int) -> ContentEncryption:
         tag_size,
         f"AES_{bits}_CBC_HMAC_SHA_{sha} authenticated encryption",
         bytes,
-        encrypt,
+        seal,
         decrypt,
     )
 
