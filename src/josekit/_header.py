@@ -21,6 +21,7 @@ __all__ = [
     "caller_crit",
     "check_crit",
     "check_kid",
+    "check_kid_value",
     "merge_headers",
     "parse_protected",
     "unprotected_object",
@@ -137,6 +138,11 @@ def check_kid(header: Mapping[str, Any], limits: Limits) -> None:
     kid = header.get("kid")
     if kid is None and "kid" not in header:
         return
+    check_kid_value(kid, limits)
+
+
+def check_kid_value(kid: object, limits: Limits) -> None:
+    """A ``kid`` value (one that is there, even null) must be a string of bounded length."""
     if not isinstance(kid, str):
         raise InvalidHeaderError("header parameter 'kid' must be a string")
     if len(kid) > limits.max_kid_length:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import NoReturn
 
 import pytest
 
 from josekit import errors, jwe
 from josekit._b64 import b64d
-from josekit.algorithms.content import CONTENT_ENCRYPTION
+from josekit.algorithms.content import CONTENT_ENCRYPTION, ContentEncryption
+from josekit.algorithms.key_management._dir import Direct
+from josekit.jwe import _compact
 from josekit.jwk import Key, generate
 from josekit.policy import DEFAULT_LIMITS
 
@@ -80,7 +87,7 @@ def test_caller_header_still_checked() -> None:
         jwe.encrypt(b"x", key, "dir", "A256GCM", header={"enc": "A128GCM"})
 
 
-# -- sealing with a prepared cipher ---------------------------------------------------------
+# -- the warm path: a fresh IV and one seal, nothing wrapped, built or encoded ---------------
 
 
 def test_seal_is_encrypt_with_the_tag_appended() -> None:
@@ -98,3 +105,49 @@ def test_cipher_and_seal_check_their_lengths() -> None:
         ce.cipher(os.urandom(32))  # an AES-256 key is not an A128GCM CEK
     with pytest.raises(ValueError, match="IV"):
         ce.seal(ce.cipher(os.urandom(16)), os.urandom(16), b"x", b"")
+
+
+def test_warm_dir_encryption_wraps_builds_and_encodes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = generate("oct", size=256, kid="k")
+    jwe.encrypt(b"warm", key, "dir", "A256GCM")
+
+    def refuse(*args: object, **kwargs: object) -> NoReturn:
+        raise AssertionError("not on the warm dir path")
+
+    monkeypatch.setattr(Direct, "wrap", refuse)  # the key is the CEK: nothing to wrap
+    monkeypatch.setattr(ContentEncryption, "cipher", refuse)  # the key's cipher is kept
+    monkeypatch.setattr(_compact, "dumps_bytes", refuse)  # the header is encoded once
+    token = jwe.encrypt(b"hello", key, "dir", "A256GCM")
+    monkeypatch.undo()
+    assert _header(token) == {"alg": "dir", "enc": "A256GCM", "kid": "k"}
+    assert jwe.decrypt(token, key, algorithms=["dir"]).plaintext == b"hello"
+
+
+def _python_calls(function: Callable[[], object]) -> list[str]:
+    calls: list[str] = []
+
+    def record(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            calls.append(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(record)
+    try:
+        function()
+    finally:
+        sys.setprofile(previous)
+    return calls
+
+
+def test_warm_dir_encryption_call_budget() -> None:
+    # make bench row jwe.encrypt.dir.A256GCM must stay within 1.5x the floor: a budget of
+    # Python-level calls guards it without timing anything. 14 calls (20 before the kept
+    # cipher stood in for the key wrap): the two entry points, the plaintext, the key checks,
+    # the kept cipher, the IV, one seal, three base64url encodings; a kid adds its check.
+    for kid, budget in ((None, 14), ("k", 15)):
+        key = generate("oct", size=256, kid=kid)
+        jwe.encrypt(b"warm", key, "dir", "A256GCM")
+        calls = _python_calls(functools.partial(jwe.encrypt, b"hello", key, "dir", "A256GCM"))
+        assert len(calls) <= budget, calls

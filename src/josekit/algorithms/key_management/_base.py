@@ -142,7 +142,9 @@ class KeyManagement(ABC):
     def cipher(self, key: Key, enc: ContentEncryption) -> Any:
         """A reusable ``enc`` cipher when ``key`` fixes the CEK of every message, else None.
 
-        Call it only after :meth:`wrap` or :meth:`unwrap` succeeded with ``key``.
+        Call it only after :meth:`check_key` accepted ``key``, and to decrypt only after
+        :meth:`unwrap` succeeded with it. To encrypt, a cipher stands for the whole of
+        :meth:`wrap`: the key is the CEK, and nothing is wrapped or added to the header.
         """
         return None
 
