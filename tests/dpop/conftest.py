@@ -1,18 +1,10 @@
-"""Fixtures of the DPoP and replay-cache tests: one redis-server per test session."""
+"""Fixtures of the DPoP and replay-cache tests: a client of the session's redis-server."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from dpop_redis import redis_server
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """The ``redis://`` URL of a redis-server started for this test session."""
-    with redis_server() as url:
-        yield url
 
 
 @pytest.fixture

@@ -23,8 +23,12 @@
 :class:`~josekit.web.Principal`. ``authenticate_header`` gives the RFC 6750 challenge, so DRF
 answers 401 (not 403) with ``WWW-Authenticate``; 400, 403 ``insufficient_scope`` and 503
 carry their own. Other ``JOSEKIT`` keys: ``PROFILE``, ``REQUIRED_SCOPES``, ``LEEWAY``,
-``TYP``, ``DPOP``, ``REALM``, ``RESOURCE_METADATA``, ``ALLOW_QUERY_TOKEN``. With DPoP
-nonces, also set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] =
+``TYP``, ``DPOP``, ``DPOP_ALGORITHMS``, ``PUBLIC_URL``, ``REALM``, ``RESOURCE_METADATA``,
+``ALLOW_QUERY_TOKEN``, and for DPoP across replicas ``DPOP_NONCE_SECRET`` (at least 32 random
+bytes shared by every replica: server nonces from a :class:`~josekit.dpop.NonceIssuer`) and
+``REPLAY_CACHE`` (a ``redis://`` or ``rediss://`` URL for a
+:class:`~josekit.replay.RedisReplayCache`, or a replay cache object; in-process by default).
+With DPoP nonces, also set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] =
 "josekit.integrations.django.exception_handler"`` so that ``DPoP-Nonce`` is sent. Needs
 ``pip install 'josekit[django]'``.
 """
@@ -67,11 +71,36 @@ _OPTIONS = {
     "LEEWAY": "leeway",
     "TYP": "typ",
     "DPOP": "dpop",
+    "DPOP_ALGORITHMS": "dpop_algorithms",
+    "PUBLIC_URL": "public_url",
     "REALM": "realm",
     "RESOURCE_METADATA": "resource_metadata",
     "ALLOW_QUERY_TOKEN": "allow_query_token",
 }
 _ERROR_ATTRIBUTE = "_josekit_bearer_error"
+
+
+def _replay_cache(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise JoseError("JOSEKIT['REPLAY_CACHE'] must be a redis:// URL or a replay cache")
+        from ..replay import RedisReplayCache
+
+        return RedisReplayCache(value)
+    return value
+
+
+def _nonce_issuer(secret: Any) -> Any:
+    from ..dpop import NonceIssuer
+
+    return NonceIssuer(secret)
+
+
+# Settings whose value is made into the object the verifier takes: key -> (argument, maker).
+_MADE: dict[str, tuple[str, Any]] = {
+    "DPOP_NONCE_SECRET": ("nonce", _nonce_issuer),
+    "REPLAY_CACHE": ("replay", _replay_cache),
+}
 
 
 def _frozen(value: Any) -> Any:
@@ -94,7 +123,7 @@ def _build(config: tuple[tuple[str, Any], ...]) -> BearerVerifier:
         if verifier.async_only:
             raise sync_refused("Django REST framework authentication")
         return verifier
-    unknown = set(values) - set(_OPTIONS) - {"JWKS_URL"}
+    unknown = set(values) - set(_OPTIONS) - set(_MADE) - {"JWKS_URL"}
     missing = {"JWKS_URL", "ISSUER", "AUDIENCE", "ALGORITHMS"} - set(values)
     if unknown or missing:
         raise JoseError(
@@ -105,6 +134,7 @@ def _build(config: tuple[tuple[str, Any], ...]) -> BearerVerifier:
     from ..jwks import RemoteKeySet
 
     options = {_OPTIONS[k]: v for k, v in values.items() if k in _OPTIONS}
+    options.update({_MADE[k][0]: _MADE[k][1](v) for k, v in values.items() if k in _MADE})
     return BearerVerifier(RemoteKeySet(values["JWKS_URL"]), **options)
 
 

@@ -36,6 +36,13 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("redis-server did not answer PING within 10 s")
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The ``redis://`` URL of a redis-server started for this test session."""
+    with redis_server() as url:
+        yield url
+
+
 @contextmanager
 def redis_server() -> Iterator[str]:
     """Start redis-server on 127.0.0.1 and yield its ``redis://`` URL; stop it afterwards.
