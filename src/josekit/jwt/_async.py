@@ -17,7 +17,7 @@ backend's calls are awaited on this loop. The encoders are the sync ones run tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
@@ -25,7 +25,7 @@ from ..algorithms._bridge import offload
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ..replay import AsyncReplayCache, ReplayCache
-from ._claims import Duration, Instant, StringOrList, seconds
+from ._claims import ClaimChecks, Duration, Instant, StringOrList, seconds
 from ._encrypted import (
     DecryptionKeySource,
     decode_encrypted,
@@ -49,6 +49,7 @@ __all__ = [
     "decode_encrypted_async",
     "decode_id_token_async",
     "decode_nested_async",
+    "decode_with_async",
     "encode_async",
     "encode_nested_async",
 ]
@@ -74,6 +75,19 @@ async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any]
         return await offload(partial(run, found), *held)
     # Software keys run at once; backends and sync resolvers in a worker thread.
     return await offload(partial(run, source), source)
+
+
+async def decode_with_async(
+    text: str, source: Any, allowed: Collection[str], checks: ClaimChecks, limits: Limits
+) -> Token:
+    """:func:`~josekit.jwt._signed.decode_with` for event loops, any key source.
+
+    For callers that check their options once (``web.BearerVerifier``); ``text`` is a
+    compact JWS as from :func:`~josekit.jwt._signed.signed_text`.
+    """
+    return await _with_keys(
+        text, source, limits, lambda keys: decode_with(text, keys, allowed, checks, limits)
+    )
 
 
 async def encode_async(

@@ -6,7 +6,8 @@ verify_async`) with the request's ``Authorization`` value and gets a :class:`Pri
 
 1. credentials: the header parsed once (:mod:`._header`); the scheme checked against the
    ``dpop`` mode; a token in the URL refused unless enabled;
-2. the token: verified and validated by :func:`josekit.jwt.decode` under the profile;
+2. the token: verified and validated as :func:`josekit.jwt.decode` does, under the profile,
+   its options checked once (:class:`._token.TokenRules`);
 3. the binding: :meth:`BearerVerifier._check_binding`, the one place where a token's ``cnf``
    and the request's proof of possession meet;
 4. the scopes.
@@ -17,17 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from .._b64 import b64d
-from .._json import loads_object
-from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..dpop import NonceIssuer
 from ..errors import BearerError, JoseError, JWKSFetchError
-from ..jwk import Key, KeyResolver, KeySet
-from ..jwt import ACCESS_TOKEN_CLAIMS, Duration, Instant, StringOrList, Token, decode, decode_async
-from ..jwt._claims import claim_checks, media_type
+from ..jwt import Duration, Instant, StringOrList, Token
+from ..jwt._claims import media_type
 from ..policy import DEFAULT_LIMITS, Limits
 from ..replay import AsyncReplayCache, ReplayCache
 from ._challenge import refuse, scope_names
@@ -35,24 +31,12 @@ from ._dpop import DEFAULT_DPOP_ALGORITHMS, DPoPBinding
 from ._header import Credentials, HeaderRefused, form_token, parse_authorization, url_token
 from ._metadata import _url
 from ._principal import Principal, principal, token_scopes
+from ._token import PROFILES, TokenRules, key_mode
 
 __all__ = ["BearerVerifier", "sync_refused"]
 
 _log = logging.getLogger("josekit.web")
 
-
-@dataclass(frozen=True, slots=True)
-class _Profile:
-    typ: str | None
-    required: tuple[str, ...]
-
-
-_PROFILES = {
-    # RFC 9068 §2: typ at+jwt, and the claims §2.2 requires.
-    "access_token": _Profile("at+jwt", ACCESS_TOKEN_CLAIMS),
-    # A plain JWT: exp is still required, so that no token lives for ever.
-    "jwt": _Profile(None, ("exp",)),
-}
 
 # Tokens that are never access tokens, whatever the profile (SECURITY-NOTES-2 §3 #8).
 _NOT_ACCESS_TOKENS = frozenset({"dpop+jwt", "kb+jwt", "jwt+sd-jwt"})
@@ -63,36 +47,6 @@ _MODES: dict[str, tuple[frozenset[str], str]] = {
     "allowed": (frozenset({"Bearer", "DPoP"}), "Bearer"),
     "required": (frozenset({"DPoP"}), "DPoP"),
 }
-
-
-def _key_mode(keys: object) -> str:
-    if isinstance(keys, (Key, KeySet)):
-        return "memory"
-    if callable(getattr(keys, "candidates_async", None)):
-        return "async"
-    if isinstance(keys, KeyResolver):
-        return "resolver"
-    raise JoseError(
-        "BearerVerifier keys must be a Key, a KeySet, a RemoteKeySet or an AsyncRemoteKeySet, "
-        f"not {type(keys).__name__}"
-    )
-
-
-def _stranger(token: str, accepted: frozenset[str], limits: Limits) -> bool:
-    """Whether a token names an issuer not configured (its unverified ``iss``, peeked at).
-
-    Only to spare remote key sets a fetch for a token no configured issuer signed
-    (SECURITY-NOTES-2 §3 #7); the claims are read again, once verified, by the decoder.
-    Anything unreadable is left to the decoder to refuse.
-    """
-    parts = token.split(".")
-    if len(parts) != 3:
-        return False
-    try:
-        claims = loads_object(b64d(parts[1]), "the JWT claims set", limits.max_json_depth)
-    except JoseError:
-        return False
-    return claims.get("iss") not in accepted
 
 
 def sync_refused(where: str) -> JoseError:
@@ -176,28 +130,26 @@ class BearerVerifier:
         allow_form_token: bool = False,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
-        self._mode = _key_mode(keys)
-        self._keys = keys
-        if profile not in _PROFILES:
-            raise JoseError(f"profile is one of {sorted(_PROFILES)}, not {profile!r}")
+        self._mode = key_mode(keys)
+        if profile not in PROFILES:
+            raise JoseError(f"profile is one of {sorted(PROFILES)}, not {profile!r}")
         if dpop not in _MODES:
             raise JoseError(f"dpop is one of {sorted(_MODES)}, not {dpop!r}")
         if issuer is None or audience is None:
             raise JoseError("a BearerVerifier needs an issuer and an audience (this resource)")
-        chosen = _PROFILES[profile]
-        self._options: dict[str, Any] = {
-            "algorithms": tuple(SIGNATURE_ALGORITHMS.allow_list(algorithms)),
-            "issuer": issuer,
-            "audience": audience,
-            "leeway": leeway,
-            "required": chosen.required,
-            "typ": typ if typ is not None else chosen.typ,
-            "limits": limits,
-        }
-        options = {k: v for k, v in self._options.items() if k not in ("algorithms", "limits")}
-        claim_checks(subject=None, max_age=None, now=None, **options)  # fail now, not per request
-        self._issuers = frozenset((issuer,) if isinstance(issuer, str) else issuer)
-        self._any_typ = self._options["typ"] is None
+        # Checked once here, never per request.
+        self._token = TokenRules(
+            keys,
+            self._mode,
+            PROFILES[profile],
+            issuer=issuer,
+            audience=audience,
+            algorithms=algorithms,
+            leeway=leeway,
+            typ=typ,
+            limits=limits,
+        )
+        self._any_typ = self._token.typ is None
         self._scopes = frozenset(scope_names(required_scopes, "required_scopes"))
         self._schemes, self._scheme = _MODES[dpop]
         self.dpop = dpop
@@ -215,8 +167,8 @@ class BearerVerifier:
 
     def __repr__(self) -> str:
         return (
-            f"BearerVerifier(issuer={self._options['issuer']!r}, "
-            f"audience={self._options['audience']!r}, dpop={self.dpop!r})"
+            f"BearerVerifier(issuer={self._token.issuer!r}, "
+            f"audience={self._token.audience!r}, dpop={self.dpop!r})"
         )
 
     # -- the steps ---------------------------------------------------------------------------
@@ -252,9 +204,7 @@ class BearerVerifier:
 
     def _check_issuer(self, credentials: Credentials) -> None:
         """Before keys are fetched: a token from an issuer not configured is refused."""
-        if self._mode != "memory" and _stranger(
-            credentials.token, self._issuers, self._options["limits"]
-        ):
+        if self._token.stranger(credentials.token):
             _log.info("access token refused: its iss is not a configured issuer")
             raise self._refuse("invalid_token", credentials.scheme)
 
@@ -346,12 +296,12 @@ class BearerVerifier:
     @property
     def issuer(self) -> StringOrList:
         """The accepted issuer(s)."""
-        return self._options["issuer"]  # type: ignore[no-any-return]
+        return self._token.issuer
 
     @property
     def audience(self) -> StringOrList:
         """This resource's identifier(s): the ``aud`` a token must contain."""
-        return self._options["audience"]  # type: ignore[no-any-return]
+        return self._token.audience
 
     @property
     def async_only(self) -> bool:
@@ -409,7 +359,7 @@ class BearerVerifier:
         credentials = self._credentials(authorization, url, form_token)
         self._check_issuer(credentials)
         try:
-            token = decode(credentials.token, self._keys, now=now, **self._options)
+            token = self._token.decode(credentials.token, now)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
         return self._principal(credentials, token, method, url, dpop, now)
@@ -436,11 +386,9 @@ class BearerVerifier:
         self._check_issuer(credentials)
         try:
             if self._mode == "resolver":
-                token = await asyncio.to_thread(
-                    decode, credentials.token, self._keys, now=now, **self._options
-                )
+                token = await asyncio.to_thread(self._token.decode, credentials.token, now)
             else:
-                token = await decode_async(credentials.token, self._keys, now=now, **self._options)
+                token = await self._token.decode_async(credentials.token, now)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
         return await self._principal_async(credentials, token, method, url, dpop, now)
