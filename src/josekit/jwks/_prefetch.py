@@ -16,7 +16,7 @@ from ..policy import DEFAULT_LIMITS, Limits
 if TYPE_CHECKING:
     from ._async import AsyncKeySource
 
-__all__ = ["PrefetchedKeys", "compact_header", "prefetch_keys"]
+__all__ = ["PrefetchedKeys", "compact_header", "prefetch_keys", "prefetched"]
 
 
 class PrefetchedKeys:
@@ -81,6 +81,11 @@ async def prefetch_keys(
         KeyNotFoundError: no key matches the header.
         JWKSFetchError: the keys could not be fetched.
     """
+    return await prefetched(token, keys, limits)
+
+
+async def prefetched(token: str | bytes, keys: AsyncKeySource, limits: Limits) -> PrefetchedKeys:
+    """:func:`prefetch_keys`, typed as what it returns (for the async decoders)."""
     header, operation = compact_header(token, limits)
     # Method lookups, not isinstance() with the runtime-checkable Protocols (~10 µs each,
     # about a tenth of a verification); the test is the same.

@@ -17,11 +17,11 @@ backend's calls are awaited on this loop. The encoders are the sync ones run tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from functools import partial
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-from ..algorithms._bridge import offload
+from ..algorithms._bridge import held_elsewhere, offload
 from ..jwk import Key, KeyResolver, KeySet
 from ..policy import DEFAULT_LIMITS, Limits
 from ..replay import AsyncReplayCache, ReplayCache
@@ -41,6 +41,7 @@ from ._token import NestedToken, Token
 
 if TYPE_CHECKING:
     from ..jwks import AsyncKeyResolver
+    from ..jwks._prefetch import PrefetchedKeys
 
 __all__ = [
     "AnyKeySource",
@@ -64,28 +65,38 @@ def _is_async(source: object) -> bool:
     return callable(getattr(source, "candidates_async", None))
 
 
-async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any], _T]) -> _T:
-    """Run ``run(keys)`` with keys that never block the loop (see the module docs)."""
-    if not isinstance(source, (Key, KeySet, str, bytes)) and _is_async(source):
-        # In the jwks package (whose facade imports much more): imported on first use.
-        from ..jwks._prefetch import PrefetchedKeys, prefetch_keys
+@cache
+def _prefetch() -> Callable[..., Awaitable[PrefetchedKeys]]:
+    # In the jwks package (whose facade imports much more): imported on first use, once.
+    from ..jwks._prefetch import prefetched
 
-        found = await prefetch_keys(text, source, limits=limits)
-        held = found.keys if isinstance(found, PrefetchedKeys) else (found,)
-        return await offload(partial(run, found), *held)
-    # Software keys run at once; backends and sync resolvers in a worker thread.
+    return prefetched
+
+
+async def _with_keys(text: str, source: Any, limits: Limits, run: Callable[[Any], _T]) -> _T:
+    """Run ``run(keys)`` with keys that never block the loop (see the module docs).
+
+    Software keys run at once, on the loop (an awaited key set's cached keys included: no
+    thread, no extra task); keys held by a backend and sync resolvers in a worker thread.
+    """
+    if not isinstance(source, (Key, KeySet, str, bytes)) and _is_async(source):
+        found = await _prefetch()(text, source, limits)
+        if not held_elsewhere(*found.keys):
+            return run(found)
+        return await offload(partial(run, found), *found.keys)
     return await offload(partial(run, source), source)
 
 
-async def decode_with_async(
+def decode_with_async(
     text: str, source: Any, allowed: Collection[str], checks: ClaimChecks, limits: Limits
-) -> Token:
+) -> Awaitable[Token]:
     """:func:`~josekit.jwt._signed.decode_with` for event loops, any key source.
 
     For callers that check their options once (``web.BearerVerifier``); ``text`` is a
-    compact JWS as from :func:`~josekit.jwt._signed.signed_text`.
+    compact JWS as from :func:`~josekit.jwt._signed.signed_text`. It returns the awaitable
+    of :func:`_with_keys` (no coroutine of its own).
     """
-    return await _with_keys(
+    return _with_keys(
         text, source, limits, lambda keys: decode_with(text, keys, allowed, checks, limits)
     )
 
