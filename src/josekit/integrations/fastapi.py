@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from ..errors import BearerError
 from ..web import BearerVerifier, Principal
 from ..web._challenge import scope_names
-from ._common import FORM, form_access_token, joined, missing_extra
+from ._common import FORM, asgi_headers, form_access_token, missing_extra, needs_url
 
 try:
     from fastapi import HTTPException, Request
@@ -73,14 +73,19 @@ class RequireToken(SecurityBase):
 
     async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Principal:
         """Verify the request; raise ``HTTPException`` with the RFC 6750 answer if refused."""
-        headers = request.headers
+        found = asgi_headers(request.scope["headers"])
+        dpop = found.dpop
+        form = None
+        if found.content_type is not None and FORM in found.content_type.lower():
+            # The body is kept by the request, so the endpoint can still read it.
+            form = form_access_token(found.content_type, await request.body())
         try:
             principal = await self.verifier.verify_async(
-                joined(headers.getlist("authorization")),
+                found.authorization,
                 method=request.method,
-                url=str(request.url),
-                dpop=joined(headers.getlist("dpop")),
-                form_token=await _form_token(request),
+                url=str(request.url) if needs_url(request.scope["query_string"], dpop) else None,
+                dpop=dpop,
+                form_token=form,
             )
             needed = self.scopes
             if security_scopes.scopes:
@@ -92,11 +97,3 @@ class RequireToken(SecurityBase):
                 error.status, detail=error.description, headers=error.headers
             ) from None
         return principal
-
-
-async def _form_token(request: Request) -> str | None:
-    content_type = request.headers.get("content-type")
-    if not content_type or FORM not in content_type.lower():
-        return None
-    # The body is kept by the request, so the endpoint can still read it.
-    return form_access_token(content_type, await request.body())
