@@ -218,6 +218,19 @@ class RemoteCache:
             raise missing
         return refreshed.select(refreshed.usable_keys(now, settings), header, operation, settings)
 
+    def cached_candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key] | None:
+        """The candidate keys when the cache alone answers (fresh, with a matching key), else
+        ``None``: finding them would need a fetch, or would fail."""
+        steps = self.candidates_steps(header, operation)
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        except JoseError:
+            return None  # the lookup proper raises it again
+        steps.close()
+        return None
+
     def key_set_steps(self) -> FetchSteps[KeySet]:
         """The current keys, fetched first if the cache is cold or expired."""
         now = self.clock()

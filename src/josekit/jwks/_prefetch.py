@@ -12,11 +12,12 @@ from .._header import parse_protected
 from ..errors import JoseError, KeyNotFoundError, LimitExceededError, MalformedError
 from ..jwk import Key, KeyResolver
 from ..policy import DEFAULT_LIMITS, Limits
+from ._cache import RemoteCache
 
 if TYPE_CHECKING:
     from ._async import AsyncKeySource
 
-__all__ = ["PrefetchedKeys", "compact_header", "prefetch_keys", "prefetched"]
+__all__ = ["PrefetchedKeys", "cached_keys", "compact_header", "prefetch_keys", "prefetched"]
 
 
 class PrefetchedKeys:
@@ -103,3 +104,18 @@ async def prefetched(token: str | bytes, keys: AsyncKeySource, limits: Limits) -
             f"{type(keys).__name__}"
         )
     return PrefetchedKeys(header, operation, found)
+
+
+def cached_keys(token: str, keys: object, limits: Limits) -> PrefetchedKeys | None:
+    """The keys a remote key set (sync or async) holds for a compact token in its fresh
+    cache, found with no fetch, no await and no thread; ``None`` when finding them may
+    fetch (or fail), when the token is unreadable, or for any other key source."""
+    cache = getattr(keys, "_cache", None)
+    if not isinstance(cache, RemoteCache):
+        return None
+    try:
+        header, operation = compact_header(token, limits)
+    except JoseError:
+        return None
+    found = cache.cached_candidates(header, operation)
+    return None if found is None else PrefetchedKeys(header, operation, found)

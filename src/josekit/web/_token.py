@@ -8,12 +8,14 @@ built per call costs about as much as the checks themselves).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .._b64 import b64d
 from .._json import loads_object
+from ..algorithms._bridge import held_elsewhere
 from ..algorithms.signing import SIGNATURE_ALGORITHMS
 from ..errors import JoseError
 from ..jwk import Key, KeyResolver, KeySet
@@ -22,6 +24,9 @@ from ..jwt._async import decode_with_async
 from ..jwt._claims import ClaimChecks, claim_checks, instant
 from ..jwt._signed import decode_with, signed_text
 from ..policy import Limits
+
+if TYPE_CHECKING:
+    from ..jwks._prefetch import PrefetchedKeys
 
 __all__ = ["PROFILES", "Profile", "TokenRules", "key_mode", "stranger"]
 
@@ -71,6 +76,14 @@ def stranger(token: str, accepted: frozenset[str], limits: Limits) -> bool:
     except JoseError:
         return False
     return claims.get("iss") not in accepted
+
+
+@cache
+def _cached_keys() -> Callable[[str, object, Limits], PrefetchedKeys | None]:
+    # The jwks package is imported already when the keys are remote: found on first use.
+    from ..jwks._prefetch import cached_keys
+
+    return cached_keys
 
 
 class TokenRules:
@@ -135,10 +148,25 @@ class TokenRules:
         """Whether the keys are remote and the token names an issuer not configured."""
         return self.mode != "memory" and stranger(token, self.issuers, self.limits)
 
-    def decode(self, token: str, now: Instant | None = None) -> Token:
-        """The verified token, the keys consulted as they are (a resolver may block)."""
+    def cached(self, token: str) -> KeyResolver | None:
+        """The token's keys when a remote key set holds them in its fresh cache, as software
+        keys: used at once, with no fetch (so no issuer peek first), no await, no thread.
+        ``None`` otherwise (keys in memory need no such help)."""
+        if self.mode == "memory":
+            return None
+        found = _cached_keys()(token, self.keys, self.limits)
+        if found is None or held_elsewhere(*found.keys):
+            return None
+        return found
+
+    def decode(
+        self, token: str, now: Instant | None = None, keys: KeyResolver | None = None
+    ) -> Token:
+        """The verified token, the keys (or ``keys``, from :meth:`cached`) consulted as they
+        are: a resolver may block."""
         text = signed_text(token, self.limits)
-        return decode_with(text, self.keys, self.allowed, self._at(now), self.limits)
+        source = self.keys if keys is None else keys
+        return decode_with(text, source, self.allowed, self._at(now), self.limits)
 
     def decode_async(self, token: str, now: Instant | None = None) -> Awaitable[Token]:
         """The verified token, async keys awaited; software keys verify on the loop.

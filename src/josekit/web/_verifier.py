@@ -357,9 +357,11 @@ class BearerVerifier:
         if self._mode == "async":
             raise sync_refused("verify()")
         credentials = self._credentials(authorization, url, form_token)
-        self._check_issuer(credentials)
+        cached = self._token.cached(credentials.token)
+        if cached is None:
+            self._check_issuer(credentials)  # only a lookup that may fetch needs it
         try:
-            token = self._token.decode(credentials.token, now)
+            token = self._token.decode(credentials.token, now, cached)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
         return self._principal(credentials, token, method, url, dpop, now)
@@ -377,15 +379,20 @@ class BearerVerifier:
         """:meth:`verify` for event loops: the key lookup never blocks the loop.
 
         An :class:`~josekit.jwks.AsyncRemoteKeySet` is awaited; a sync
-        :class:`~josekit.jwks.RemoteKeySet` is consulted in a worker thread.
+        :class:`~josekit.jwks.RemoteKeySet` is consulted in a worker thread. Keys either
+        holds in its fresh cache are used at once, on the loop.
 
         Raises:
             BearerError: as :meth:`verify`.
         """
         credentials = self._credentials(authorization, url, form_token)
-        self._check_issuer(credentials)
+        cached = self._token.cached(credentials.token)
+        if cached is None:
+            self._check_issuer(credentials)  # only a lookup that may fetch needs it
         try:
-            if self._mode == "resolver":
+            if cached is not None:
+                token = self._token.decode(credentials.token, now, cached)
+            elif self._mode == "resolver":
                 token = await asyncio.to_thread(self._token.decode, credentials.token, now)
             else:
                 token = await self._token.decode_async(credentials.token, now)
