@@ -220,16 +220,14 @@ class RemoteCache:
 
     def cached_candidates(self, header: Mapping[str, Any], operation: str) -> Sequence[Key] | None:
         """The candidate keys when the cache alone answers (fresh, with a matching key), else
-        ``None``: finding them would need a fetch, or would fail."""
-        steps = self.candidates_steps(header, operation)
+        ``None``: the lookup proper (:meth:`candidates_steps`) may fetch, or fail."""
+        state = self.state
+        if state.keys is None or self.clock() >= state.fresh_until:
+            return None
         try:
-            next(steps)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        except JoseError:
-            return None  # the lookup proper raises it again
-        steps.close()
-        return None
+            return state.keys.candidates(header, operation)
+        except KeyNotFoundError:
+            return None
 
     def key_set_steps(self) -> FetchSteps[KeySet]:
         """The current keys, fetched first if the cache is cold or expired."""
