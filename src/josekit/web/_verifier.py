@@ -398,4 +398,6 @@ class BearerVerifier:
                 token = await self._token.decode_async(credentials.token, now)
         except JoseError as exc:
             raise self._refused_token(exc, credentials.scheme) from exc
+        if credentials.scheme == "Bearer":  # no proof to check, nothing to await
+            return self._principal(credentials, token, method, url, dpop, now)
         return await self._principal_async(credentials, token, method, url, dpop, now)
