@@ -114,3 +114,31 @@ def flask_app(verifier: BearerVerifier, down: BearerVerifier) -> Any:
         return answer(flask.g.principal)
 
     return app
+
+
+def django_project(josekit: dict[str, Any], *, exception_handler: bool = False) -> Any:
+    """The settings of the DRF project in ``django_app`` (call ``.enable()``/``.disable()``).
+
+    Django is configured once per process; each test enables its own settings over it.
+    """
+    import django
+    from django.conf import settings
+    from django.test import override_settings
+
+    if not settings.configured:
+        settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={})
+        django.setup()
+    framework = {
+        "DEFAULT_AUTHENTICATION_CLASSES": ["josekit.integrations.django.BearerAuthentication"],
+        "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
+        "UNAUTHENTICATED_USER": None,
+    }
+    if exception_handler:
+        framework["EXCEPTION_HANDLER"] = "josekit.integrations.django.exception_handler"
+    return override_settings(
+        DEBUG=False,
+        ROOT_URLCONF="django_app",
+        ALLOWED_HOSTS=["testserver"],
+        REST_FRAMEWORK=framework,
+        JOSEKIT=josekit,
+    )

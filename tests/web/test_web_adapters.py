@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from adapters import Harness, Reply, fastapi_app, flask_app, starlette_app
+from adapters import Harness, Reply, django_project, fastapi_app, flask_app, starlette_app
 from jwks_helpers import Clock, serve
 from web_helpers import AUDIENCE, ISSUER, Issuer, closed_port_url
 
@@ -132,26 +132,9 @@ def in_process(issuer: Issuer) -> Iterator[dict[str, Harness]]:
 def _django_send(
     verifier: BearerVerifier, down: BearerVerifier, cleanups: list[Callable[[], None]]
 ) -> Callable[..., Reply]:
-    import django
-    from django.conf import settings
-    from django.test import override_settings
-
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={})
-        django.setup()
     from django.test import Client
 
-    project = override_settings(
-        DEBUG=False,
-        ROOT_URLCONF="django_app",
-        ALLOWED_HOSTS=["testserver"],
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": ["josekit.integrations.django.BearerAuthentication"],
-            "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
-            "UNAUTHENTICATED_USER": None,
-        },
-        JOSEKIT={"VERIFIER": "django_app.make_verifier"},
-    )
+    project = django_project({"VERIFIER": "django_app.make_verifier"})
     project.enable()
     cleanups.append(project.disable)
     # The views read DRF's defaults when their classes are made: import them after.

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from adapters import fastapi_app, flask_app, starlette_app
+from adapters import django_project, fastapi_app, flask_app, starlette_app
 from web_helpers import AUDIENCE, ISSUER, Issuer
 
 from josekit import cnf, dpop, jwk
@@ -71,27 +71,9 @@ def apps(issuer: Issuer) -> Iterator[dict[str, tuple[str, Send]]]:
 
 
 def _django(verifier: BearerVerifier) -> tuple[Callable[[], None], Send]:
-    import django
-    from django.conf import settings
-    from django.test import override_settings
-
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={})
-        django.setup()
     from django.test import Client
 
-    project = override_settings(
-        DEBUG=False,
-        ROOT_URLCONF="django_app",
-        ALLOWED_HOSTS=["testserver"],
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": ["josekit.integrations.django.BearerAuthentication"],
-            "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
-            "EXCEPTION_HANDLER": "josekit.integrations.django.exception_handler",
-            "UNAUTHENTICATED_USER": None,
-        },
-        JOSEKIT={"VERIFIER": "django_app.make_dpop_verifier"},
-    )
+    project = django_project({"VERIFIER": "django_app.make_dpop_verifier"}, exception_handler=True)
     project.enable()
     import django_app
 

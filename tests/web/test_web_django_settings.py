@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from adapters import django_project
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -32,25 +33,9 @@ def jwks_url(issuer: Issuer) -> Iterator[str]:
 
 
 def _project(config: dict[str, Any]) -> tuple[Callable[[], None], Any]:
-    import django
-    from django.conf import settings
-    from django.test import Client, override_settings
+    from django.test import Client
 
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={})
-        django.setup()
-    project = override_settings(
-        DEBUG=False,
-        ROOT_URLCONF="django_app",
-        ALLOWED_HOSTS=["testserver"],
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": ["josekit.integrations.django.BearerAuthentication"],
-            "DEFAULT_PERMISSION_CLASSES": ["josekit.integrations.django.HasScopes"],
-            "EXCEPTION_HANDLER": "josekit.integrations.django.exception_handler",
-            "UNAUTHENTICATED_USER": None,
-        },
-        JOSEKIT=config,
-    )
+    project = django_project(config, exception_handler=True)
     project.enable()
     return project.disable, Client()
 
