@@ -279,6 +279,14 @@ def test_token_in_the_query_string_is_refused(api: Harness) -> None:
     assert "eyJ" not in str(body)
 
 
+@pytest.mark.parametrize("name", ["access%5Ftoken", "%61ccess_token"])
+def test_a_percent_encoded_query_token_is_the_same_parameter(api: Harness, name: str) -> None:
+    # With a header token too: two methods at once are refused, however the name is spelt.
+    status, headers, _ = api.send(f"/items?{name}={api.sign()}", bearer(api.sign()))
+    assert status == 400
+    assert headers["www-authenticate"].startswith('Bearer error="invalid_request"')
+
+
 def test_fastapi_follows_the_key_store_as_it_rotates(
     fastapi_live: tuple[Harness, RemoteKeySet], provider: tuple[Provider, str]
 ) -> None:

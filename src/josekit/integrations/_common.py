@@ -69,7 +69,8 @@ def needs_url(query_string: bytes, dpop: str | None) -> bool:
 
     Building the URL from an ASGI scope costs a few µs, so an adapter builds it only then.
     """
-    return dpop is not None or b"access_token" in query_string
+    # As web._header.url_token: a percent-encoded name ("access%5Ftoken") is the same one.
+    return dpop is not None or b"access_token" in query_string or b"%" in query_string
 
 
 def error_body(error: BearerError) -> dict[str, Any]:

@@ -83,7 +83,8 @@ def url_token(url: str | None) -> str | None:
         HeaderRefused: ``multiple`` when the parameter appears more than once,
             ``malformed`` when its value is not a token68.
     """
-    if not url or "access_token" not in url:
+    # A quick no before parsing; "%" because a percent-encoded name is the same parameter.
+    if not url or ("access_token" not in url and "%" not in url):
         return None
     values = [
         v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k == "access_token"
