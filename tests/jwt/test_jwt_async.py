@@ -172,3 +172,17 @@ def test_a_sync_resolver_is_consulted_off_the_event_loop(signer: jwk.Key) -> Non
     loop_thread = asyncio.run(main())
     assert source.threads
     assert loop_thread not in source.threads
+
+
+def test_an_async_decoder_reads_only_the_members_it_uses(caplog: pytest.LogCaptureFixture) -> None:
+    # Whether a key set holds backend keys is known without importing its members (a JWK
+    # Set read from JSON never does), so one bad member, never used, fails nothing.
+    good = jwk.generate("EC", crv="P-256", kid="good")
+    off_curve = {"y": good.public().to_dict()["x"]}  # a point not on the curve
+    bad = {**jwk.generate("EC", crv="P-256", kid="bad").public().to_dict(), **off_curve}
+    keys = KeySet.import_key_set({"keys": [good.public().to_dict(), bad]})
+    token = jwt.encode({"sub": "s"}, good, "ES256")
+    with caplog.at_level("WARNING", logger="josekit"):
+        claims = asyncio.run(jwt.decode_async(token, keys, algorithms=["ES256"])).claims
+    assert claims == {"sub": "s"}
+    assert [r.getMessage() for r in caplog.records] == []

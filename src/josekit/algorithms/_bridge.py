@@ -117,7 +117,7 @@ def held_elsewhere(*sources: object) -> bool:
             if source.external is not None:
                 return True
         elif isinstance(source, KeySet):
-            if any(key.external is not None for key in source):
+            if source._held_elsewhere():
                 return True
         elif not isinstance(source, (str, bytes, bytearray)):
             return True  # a resolver: its keys, and how it finds them, are unknown

@@ -159,6 +159,13 @@ class KeySet:
     def _all(self) -> tuple[Key, ...]:
         return tuple(self._key_at(index) for index in range(len(self._keys)))
 
+    def _held_elsewhere(self) -> bool:
+        """Whether a key of this set is held by a backend (``jwk.external_key``). A set read
+        from a JWK Set holds none: its members are not imported to find out."""
+        return self._members is None and any(
+            key is not None and key.external is not None for key in self._keys
+        )
+
     def __iter__(self) -> Iterator[Key]:
         return iter(self._all())
 
