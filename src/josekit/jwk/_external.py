@@ -77,8 +77,8 @@ class AsyncExternalPrivateKey(Protocol):
         ...
 
 
-def _backend_kind(backend: object) -> str:
-    """Check ``backend`` implements one of the protocols; return which."""
+def _check_backend(backend: object) -> None:
+    """Refuse a ``backend`` that implements neither protocol, or mixes the two."""
     if not isinstance(backend, ExternalPrivateKey):
         fail(
             f"{type(backend).__name__} does not implement ExternalPrivateKey or "
@@ -92,7 +92,6 @@ def _backend_kind(backend: object) -> str:
             "make all of sign, decrypt and exchange coroutines (AsyncExternalPrivateKey) "
             "or none (ExternalPrivateKey)"
         )
-    return "async" if coroutines else "sync"
 
 
 def external_key(
@@ -117,7 +116,7 @@ def external_key(
     half = Key.import_key(public)
     if half.is_symmetric or half.is_private:
         fail("external_key needs the public half of an asymmetric key (the backend holds the rest)")
-    _backend_kind(backend)
+    _check_backend(backend)
     jwk = half.to_dict()
     if kid is not None:
         jwk["kid"] = kid
